@@ -1,0 +1,52 @@
+"""cornu.backend: the engine boundary, and Keras 2's ``keras.backend`` module.
+
+The backend package named by ``config.backend()`` is imported here; the rest of
+cornu reaches the engine only through these names and ``cornu.ops``.
+Keras 2 programs use this module as ``K`` (``K.set_image_data_format``,
+``K.epsilon``, ``K.int_shape`` ...).
+"""
+from cornu.backend.config import (  # noqa: F401
+    backend, epsilon, floatx, image_data_format, set_epsilon, set_floatx,
+    set_image_data_format, standardize_data_format,
+)
+from cornu.backend.common.dtypes import standardize_dtype, result_type  # noqa: F401
+from cornu.backend.common.global_state import clear_session  # noqa: F401
+from cornu.backend.common.keras_tensor import KerasTensor, is_keras_tensor  # noqa: F401
+
+if backend() == "torch":
+    from cornu.backend import torch as _impl
+else:
+    try:
+        from cornu.backend import jax as _impl
+    except ImportError as e:
+        raise ImportError(
+            f"CORNU_BACKEND={backend()!r} asks for the JAX backend, which is not available "
+            f"here ({e}). Install it with `pip install cornu[jax]` or set CORNU_BACKEND=torch."
+        ) from e
+
+Tensor = _impl.Tensor
+Variable = _impl.Variable
+SeedGenerator = _impl.SeedGenerator
+cast = _impl.cast
+compute_output_spec = _impl.compute_output_spec
+convert_to_numpy = _impl.convert_to_numpy
+convert_to_tensor = _impl.convert_to_tensor
+device_scope = _impl.device_scope
+get_device = _impl.get_device
+set_device = _impl.set_device
+in_symbolic_scope = _impl.in_symbolic_scope
+is_tensor = _impl.is_tensor
+dtype_name = _impl.dtype_name
+numpy = _impl.numpy
+nn = _impl.nn
+random = _impl.random
+core = _impl.core
+
+
+def __getattr__(name):
+    # Keras 2's backend functions (K.sum, K.int_shape, ...) live with the legacy code.
+    from cornu.legacy import backend as legacy_backend
+    try:
+        return getattr(legacy_backend, name)
+    except AttributeError:
+        raise AttributeError(f"module 'cornu.backend' has no attribute {name!r}") from None

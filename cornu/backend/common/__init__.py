@@ -1,0 +1,1 @@
+"""Backend-neutral pieces: symbolic tensors, dtype names, global naming state."""

@@ -1,0 +1,137 @@
+"""Random ops. ``seed`` is None (the global generator, set by
+``cornu.utils.set_random_seed``), an int (the same numbers each call) or a
+``SeedGenerator`` (a seeded stream: different numbers each call, reproducible).
+"""
+import random as _py_random
+
+import numpy as np
+import torch
+
+from cornu.backend.torch.core import _scope, get_device, to_torch_dtype, convert_to_tensor
+
+
+class SeedGenerator:
+    """A reproducible stream of random numbers, advanced by each op that uses it."""
+
+    def __init__(self, seed=None, name=None):
+        self.name = name or "seed_generator"
+        if seed is None:
+            seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
+        self._initial_seed = int(seed)
+        self._generators = {}
+
+    def generator(self, device):
+        key = str(device)
+        g = self._generators.get(key)
+        if g is None:
+            g = torch.Generator(device=device)
+            g.manual_seed(self._initial_seed)
+            self._generators[key] = g
+        return g
+
+    def get_config(self):
+        return {"seed": self._initial_seed}
+
+
+def set_seed(seed):
+    _py_random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _generator(seed, device):
+    if seed is None or device == "meta":
+        return None
+    if isinstance(seed, SeedGenerator):
+        return seed.generator(device)
+    g = torch.Generator(device=device)
+    g.manual_seed(int(seed))
+    return g
+
+
+def _shape(shape):
+    return tuple(int(d) for d in shape)
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    device = get_device()
+    x = torch.empty(_shape(shape), dtype=to_torch_dtype(dtype), device=device)
+    if device == "meta":
+        return x
+    return x.normal_(mean, stddev, generator=_generator(seed, device))
+
+
+def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    device = get_device()
+    x = torch.empty(_shape(shape), dtype=to_torch_dtype(dtype), device=device)
+    if device == "meta":
+        return x
+    return x.uniform_(minval, maxval, generator=_generator(seed, device))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normal values redrawn until within two standard deviations of the mean."""
+    device = get_device()
+    x = torch.empty(_shape(shape), dtype=to_torch_dtype(dtype), device=device)
+    if device == "meta":
+        return x
+    g = _generator(seed, device)
+    x.normal_(0.0, 1.0, generator=g)
+    bad = x.abs() > 2
+    while bool(bad.any()):
+        x[bad] = torch.empty(int(bad.sum()), dtype=x.dtype, device=device).normal_(generator=g)
+        bad = x.abs() > 2
+    return x * stddev + mean
+
+
+def randint(shape, minval, maxval, dtype="int32", seed=None):
+    device = get_device()
+    if device == "meta":
+        return torch.empty(_shape(shape), dtype=to_torch_dtype(dtype), device=device)
+    return torch.randint(int(minval), int(maxval), _shape(shape), dtype=to_torch_dtype(dtype),
+                         device=device, generator=_generator(seed, device))
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    logits = convert_to_tensor(logits)
+    probs = torch.softmax(logits, dim=-1)
+    out = torch.multinomial(probs, int(num_samples), replacement=True,
+                            generator=_generator(seed, logits.device.type))
+    return out.to(to_torch_dtype(dtype))
+
+
+def dropout(inputs, rate, noise_shape=None, seed=None):
+    """Zero a fraction ``rate`` of entries and scale the rest by 1 / (1 - rate)."""
+    inputs = convert_to_tensor(inputs)
+    if seed is None and noise_shape is None:
+        return torch.nn.functional.dropout(inputs, p=float(rate), training=True)
+    if _scope.symbolic:
+        return inputs
+    shape = inputs.shape if noise_shape is None else tuple(
+        inputs.shape[i] if d is None else d for i, d in enumerate(noise_shape))
+    keep = torch.empty(shape, device=inputs.device).uniform_(
+        generator=_generator(seed, inputs.device.type)) >= rate
+    return inputs * keep.to(inputs.dtype) / (1.0 - rate)
+
+
+def shuffle(x, axis=0, seed=None):
+    x = convert_to_tensor(x)
+    perm = torch.randperm(x.shape[axis], generator=_generator(seed, "cpu")).to(x.device)
+    return torch.index_select(x, axis, perm)
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    dist = torch.distributions.Gamma(torch.tensor(float(alpha)), torch.tensor(1.0))
+    return dist.sample(_shape(shape)).to(device=get_device(), dtype=to_torch_dtype(dtype))
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    dist = torch.distributions.Binomial(torch.as_tensor(counts, dtype=torch.float32),
+                                        torch.as_tensor(probabilities, dtype=torch.float32))
+    return dist.sample(_shape(shape)).to(device=get_device(), dtype=to_torch_dtype(dtype))
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    dist = torch.distributions.Beta(torch.as_tensor(alpha, dtype=torch.float32),
+                                    torch.as_tensor(beta, dtype=torch.float32))
+    return dist.sample(_shape(shape)).to(device=get_device(), dtype=to_torch_dtype(dtype))

@@ -1,0 +1,34 @@
+"""cornu.layers: Keras 3's ``keras.layers``, one module per layer family."""
+from cornu.layers.layer import Layer, Node  # noqa: F401
+from cornu.layers.input_spec import InputSpec  # noqa: F401
+from cornu.layers.core import Activation, Dense, Identity, Input, InputLayer  # noqa: F401
+from cornu.layers.merging import (  # noqa: F401
+    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
+    concatenate, dot, maximum, minimum, multiply, subtract,
+)
+from cornu.layers.regularization import Dropout  # noqa: F401
+from cornu.layers.reshaping import Flatten, Reshape  # noqa: F401
+from cornu.layers.operation import OperationLayer  # noqa: F401
+
+
+def _all_layer_classes():
+    import cornu.layers as module
+    return {name: obj for name, obj in vars(module).items()
+            if isinstance(obj, type) and issubclass(obj, Layer)}
+
+
+def serialize(layer):
+    """A layer's ``{"module", "class_name", "config", ...}`` description."""
+    from cornu.saving.serialization import serialize_keras_object
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """Make a layer from ``serialize``'s output (cornu's layers and registered ones only)."""
+    from cornu.saving.serialization import deserialize_keras_object
+    from cornu import models
+    objects = dict(_all_layer_classes())
+    objects.update({"Sequential": models.Sequential, "Functional": models.Functional,
+                    "Model": models.Model})
+    return deserialize_keras_object(config, module_objects=objects,
+                                    custom_objects=custom_objects)

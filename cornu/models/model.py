@@ -1,0 +1,91 @@
+"""Model: a layer with training, evaluation, saving and a summary.
+
+``Model(inputs, outputs)`` makes a functional model (the ``Functional`` class);
+``Model()`` subclassed with a ``call`` tracks the layers set as attributes.
+"""
+from cornu import backend, tree
+from cornu.backend.common.keras_tensor import KerasTensor
+from cornu.layers.layer import Layer
+
+
+class Model(Layer):
+    """A group of layers with training and inference features.
+
+    Two ways to make one:
+    - functional: ``Model(inputs, outputs, name=None)`` from KerasTensors;
+    - subclassing: define layers in ``__init__`` and the forward pass in ``call``.
+    """
+
+    @classmethod
+    def _redirect_class(cls, args, kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from cornu.models.functional import Functional
+            return Functional
+        return cls
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__ received inputs/outputs, but it is a "
+                "subclassed model. Build the functional model with "
+                "`cornu.Model(inputs, outputs)` instead.")
+        super().__init__(**kwargs)
+
+    # ------------------------------------------------------------ structure
+
+    @property
+    def layers(self):
+        """The layers of the model, in the order they were set as attributes."""
+        return self._sublayers()
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by ``index`` in ``layers``."""
+        if index is not None and name is not None:
+            raise ValueError("Provide only one of `name` and `index` to get_layer, not both.")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"Model '{self.name}' has {len(layers)} layers; index {index} is out "
+                    "of range.")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(
+                f"No such layer: {name!r}. Model '{self.name}' has layers "
+                f"{[l.name for l in layers]}.")
+        raise ValueError("Provide a `name` or an `index` to get_layer.")
+
+    def build(self, input_shape=None):
+        """Build a subclassed model by running ``call`` on a symbolic input of ``input_shape``."""
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError(f"Model '{self.name}': build() needs an input_shape.")
+        spec = tree.map_structure(lambda s: KerasTensor(s), _as_shape_structure(input_shape))
+        backend.compute_output_spec(self.call, spec)
+        self.built = True
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print a table of the layers: name (type), output shape, parameter count
+        (and the inbound layers of a branching functional model)."""
+        from cornu.utils.summary_utils import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
+
+    def get_config(self):
+        config = super().get_config()
+        return config
+
+
+def _as_shape_structure(shape):
+    """A shape tuple, or a nested structure of them, with lists turned into tuples."""
+    if isinstance(shape, dict):
+        return {k: _as_shape_structure(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
+        return [_as_shape_structure(s) for s in shape]
+    return tuple(shape)

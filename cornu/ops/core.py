@@ -1,0 +1,38 @@
+"""Core ops: conversion, casting, shapes, gradients-free values (``keras.ops.core``)."""
+from cornu import backend as _backend
+from cornu.backend.common.keras_tensor import KerasTensor
+from cornu.ops._dispatch import make_op as _make_op
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    """A backend tensor holding ``x`` (numpy arrays, Python numbers, lists, Variables)."""
+    return _backend.convert_to_tensor(x, dtype=dtype, sparse=sparse)
+
+
+def convert_to_numpy(x):
+    """A numpy array holding the value of tensor ``x``."""
+    return _backend.convert_to_numpy(x)
+
+
+def is_tensor(x):
+    """True for a backend tensor (not a numpy array, not a KerasTensor)."""
+    return _backend.is_tensor(x)
+
+
+def shape(x):
+    """The shape of ``x`` as a tuple; ``None`` for unknown dims of a KerasTensor."""
+    if isinstance(x, KerasTensor):
+        return x.shape
+    return tuple(x.shape)
+
+
+def dtype(x):
+    """The dtype of ``x`` as a string."""
+    return _backend.standardize_dtype(x.dtype)
+
+
+cast = _make_op("cast", _backend.cast)
+stop_gradient = _make_op("stop_gradient", _backend.core.stop_gradient)
+
+__all__ = ["convert_to_tensor", "convert_to_numpy", "is_tensor", "shape", "dtype", "cast",
+           "stop_gradient"]
