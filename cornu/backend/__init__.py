@@ -41,6 +41,7 @@ numpy = _impl.numpy
 nn = _impl.nn
 random = _impl.random
 core = _impl.core
+data = _impl.data
 
 
 def __getattr__(name):

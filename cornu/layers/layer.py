@@ -32,6 +32,14 @@ class _CallContext:
 _ctx = _CallContext()
 
 
+class _LossState:
+    """Set once any layer calls ``add_loss``, so trainers only then collect added losses."""
+    added = False
+
+
+_loss_state = _LossState()
+
+
 def _call_signature_flags(cls):
     params = inspect.signature(cls.call).parameters
     return ("training" in params, "mask" in params,
@@ -312,6 +320,7 @@ class Layer(metaclass=LayerMeta):
 
     def add_loss(self, loss):
         """Add a loss tensor (recomputed each call) to ``losses``."""
+        _loss_state.added = True
         self._loss_values.append(loss)
 
     def _clear_losses(self):

@@ -3,12 +3,17 @@
 ``Model(inputs, outputs)`` makes a functional model (the ``Functional`` class);
 ``Model()`` subclassed with a ``call`` tracks the layers set as attributes.
 """
-from cornu import backend, tree
+from cornu import backend
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers.layer import Layer
 
+if backend.backend() == "torch":
+    from cornu.backend.torch.trainer import TorchTrainer as _BackendTrainer
+else:
+    from cornu.backend.jax.trainer import JaxTrainer as _BackendTrainer
 
-class Model(Layer):
+
+class Model(_BackendTrainer, Layer):
     """A group of layers with training and inference features.
 
     Two ways to make one:
@@ -64,8 +69,7 @@ class Model(Layer):
             return
         if input_shape is None:
             raise ValueError(f"Model '{self.name}': build() needs an input_shape.")
-        spec = tree.map_structure(lambda s: KerasTensor(s), _as_shape_structure(input_shape))
-        backend.compute_output_spec(self.call, spec)
+        backend.compute_output_spec(self.call, _shape_to_spec(input_shape))
         self.built = True
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
@@ -82,10 +86,10 @@ class Model(Layer):
         return config
 
 
-def _as_shape_structure(shape):
-    """A shape tuple, or a nested structure of them, with lists turned into tuples."""
+def _shape_to_spec(shape):
+    """KerasTensors for a shape tuple, or for a list or dict of shape tuples."""
     if isinstance(shape, dict):
-        return {k: _as_shape_structure(v) for k, v in shape.items()}
+        return {k: _shape_to_spec(v) for k, v in shape.items()}
     if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
-        return [_as_shape_structure(s) for s in shape]
-    return tuple(shape)
+        return [_shape_to_spec(s) for s in shape]
+    return KerasTensor(tuple(shape))

@@ -201,13 +201,21 @@ class Variable:
         self.autocast = autocast
         self.regularizer = None
         self.constraint = None
-        if callable(initializer) and not isinstance(initializer, (torch.Tensor, np.ndarray)):
-            if shape is None:
-                raise ValueError(
-                    f"Variable {self.name!r}: an initializer needs a shape; received shape=None.")
-            value = initializer(tuple(shape), dtype=standardize_dtype(dtype))
-        else:
-            value = initializer
+        # Weights created while shapes are being inferred still get real values.
+        symbolic, _scope.symbolic = _scope.symbolic, False
+        try:
+            if callable(initializer) and not isinstance(initializer, (torch.Tensor, np.ndarray)):
+                if shape is None:
+                    raise ValueError(f"Variable {self.name!r}: an initializer needs a shape; "
+                                     "received shape=None.")
+                value = initializer(tuple(shape), dtype=standardize_dtype(dtype))
+            else:
+                value = initializer
+            self._init_value(value, shape, dtype, trainable)
+        finally:
+            _scope.symbolic = symbolic
+
+    def _init_value(self, value, shape, dtype, trainable):
         device = _scope.device or get_device()
         with torch.no_grad():
             if isinstance(value, Variable):

@@ -1,0 +1,78 @@
+"""The torch training step: forward, loss, ``torch.autograd.grad``, fused optimizer update."""
+import torch
+
+from cornu.layers import layer as layer_module
+from cornu.trainers.trainer import Trainer
+
+
+def _detach(structure):
+    if isinstance(structure, torch.Tensor):
+        return structure.detach()
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_detach(v) for v in structure)
+    if isinstance(structure, dict):
+        return {k: _detach(v) for k, v in structure.items()}
+    return structure
+
+
+def _batch_size(x):
+    while isinstance(x, (list, tuple, dict)):
+        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
+    return x.shape[0]
+
+
+class TorchTrainer(Trainer):
+    """Trainer steps for the torch backend."""
+
+    def _prepare_training(self):
+        """Collect the trainable variables once; freeze the gradients of the others."""
+        variables = self.trainable_weights
+        ids = {id(v) for v in variables}
+        for v in self.weights:
+            if v._value.is_floating_point():
+                v._value.requires_grad_(id(v) in ids)
+        self._train_vars = variables
+        self._train_params = [v._value for v in variables]
+        if variables and not getattr(self.optimizer, "built", False):
+            self.optimizer.build(variables)
+
+    def train_step(self, data):
+        x, y, sample_weight = data
+        if layer_module._loss_state.added:
+            self._clear_losses()
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 training=True)
+        if self._train_vars is None:
+            self._prepare_training()
+        self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
+        if self._train_params:
+            grads = torch.autograd.grad(loss, self._train_params, allow_unused=True)
+            self.optimizer.apply(list(grads), self._train_vars)
+        return self.compute_metrics(x, y, _detach(y_pred), sample_weight)
+
+    def test_step(self, data):
+        x, y, sample_weight = data
+        with torch.no_grad():
+            if layer_module._loss_state.added:
+                self._clear_losses()
+            y_pred = self(x, training=False)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                     training=False)
+            self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+            return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x = data[0] if isinstance(data, tuple) else data
+        with torch.no_grad():
+            return self(x, training=False)
+
+    def make_train_function(self, force=False):
+        if self._train_function is not None and not force:
+            return self._train_function
+        self._train_vars = None
+        step = self.train_step
+        if self.jit_compile:
+            step = torch.compile(step)
+        self._train_function = step
+        return step

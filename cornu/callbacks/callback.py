@@ -1,0 +1,99 @@
+"""Callback: hooks into fit / evaluate / predict."""
+
+
+class Callback:
+    """The base of callbacks: override the hooks you need.
+
+    ``self.model`` is the model being trained and ``self.params`` holds
+    ``epochs``, ``steps`` and ``verbose``. ``logs`` are dicts of floats.
+    """
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+        self.validation_data = None
+
+    def set_params(self, params):
+        self.params = params
+
+    def set_model(self, model):
+        self.model = model
+
+    def on_epoch_begin(self, epoch, logs=None): pass
+    def on_epoch_end(self, epoch, logs=None): pass
+    def on_train_begin(self, logs=None): pass
+    def on_train_end(self, logs=None): pass
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): self.on_batch_begin(batch, logs)
+    def on_train_batch_end(self, batch, logs=None): self.on_batch_end(batch, logs)
+    def on_test_batch_begin(self, batch, logs=None): pass
+    def on_test_batch_end(self, batch, logs=None): pass
+    def on_predict_batch_begin(self, batch, logs=None): pass
+    def on_predict_batch_end(self, batch, logs=None): pass
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
+
+
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
+                "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end",
+                "on_batch_begin", "on_batch_end")
+
+
+def overrides(callback, hook):
+    """True when ``callback``'s class defines ``hook`` itself (not the no-op base)."""
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+class CallbackList:
+    """Calls each hook on every callback in order. Batch hooks are skipped entirely
+    (and logs never read from the device) when no callback defines them."""
+
+    def __init__(self, callbacks=None, model=None, **params):
+        self.callbacks = list(callbacks or [])
+        self.model = model
+        self.params = params
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+        self._batch_hooks = {h: [cb for cb in self.callbacks if overrides(cb, h)]
+                             for h in _BATCH_HOOKS}
+        for kind in ("train", "test", "predict"):
+            for when in ("begin", "end"):
+                hook = f"on_{kind}_batch_{when}"
+                if kind == "train":
+                    legacy = self._batch_hooks[f"on_batch_{when}"]
+                    self._batch_hooks[hook] = self._batch_hooks[hook] + [
+                        cb for cb in legacy if cb not in self._batch_hooks[hook]]
+
+    def append(self, callback):
+        callback.set_model(self.model)
+        callback.set_params(self.params)
+        self.callbacks.append(callback)
+        self.__init__(self.callbacks, self.model, **self.params)
+
+    def set_model(self, model):
+        self.model = model
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def wants(self, hook):
+        return bool(self._batch_hooks.get(hook))
+
+    def batch_hook(self, hook, batch, logs):
+        for cb in self._batch_hooks[hook]:
+            getattr(cb, hook)(batch, logs)
+
+    def __getattr__(self, hook):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def call(*args, **kwargs):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args, **kwargs)
+        return call
+
+    def __iter__(self):
+        return iter(self.callbacks)

@@ -1,0 +1,1 @@
+"""cornu.datasets: small datasets in Keras's ``load_data()`` form."""

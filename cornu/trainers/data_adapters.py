@@ -1,0 +1,231 @@
+"""Data adapters: arrays, generators, PyDataset and torch DataLoaders, as batches.
+
+Arrays become backend tensors once; each batch is a slice of them (or, when
+shuffling, one gather by an index tensor), never a Python-level loop.
+"""
+import math
+
+import numpy as np
+
+from cornu import backend, tree
+
+
+def unpack_x_y_sample_weight(data):
+    """Split a batch into (x, y, sample_weight); missing parts are None."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError(
+        "Data should be `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`; received a tuple "
+        f"of {len(data)} elements.")
+
+
+def _to_array_leaf(x, name):
+    if x is None:
+        return None
+    if backend.is_tensor(x):
+        return x
+    if not isinstance(x, np.ndarray):
+        x = np.asarray(x)
+    if x.dtype == object:
+        raise ValueError(
+            f"`{name}` holds Python objects (ragged sequences?), which cannot be batched. "
+            "Pad them to one length first, e.g. with `cornu.utils.pad_sequences`.")
+    if x.dtype.kind in "USO":
+        return x  # strings stay numpy, for text preprocessing layers
+    if x.dtype == np.float64:
+        x = x.astype(backend.floatx())
+    return backend.data.dataset_tensor(x)
+
+
+def _is_array_like(x):
+    return isinstance(x, (np.ndarray, list, tuple, dict)) or backend.is_tensor(x) or (
+        hasattr(x, "__array__") and hasattr(x, "shape"))
+
+
+def _num_samples(structure, name):
+    sizes = [(leaf.shape[0] if leaf.ndim else None) for leaf in tree.flatten(structure)
+             if leaf is not None]
+    return sizes
+
+
+class ArrayDataAdapter:
+    """Batches of in-memory arrays or tensors (single, list or dict)."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False,
+                 class_weight=None, steps=None):
+        self.x = tree.map_structure(lambda v: _to_array_leaf(v, "x"), x)
+        self.y = None if y is None else tree.map_structure(lambda v: _to_array_leaf(v, "y"), y)
+        self.sample_weight = None if sample_weight is None else tree.map_structure(
+            lambda v: _to_array_leaf(v, "sample_weight"), sample_weight)
+        sizes = {}
+        for part, value in (("x", self.x), ("y", self.y), ("sample_weight", self.sample_weight)):
+            if value is not None:
+                sizes[part] = _num_samples(value, part)
+        flat = {s for v in sizes.values() for s in v}
+        if len(flat) > 1 or None in flat:
+            detail = ", ".join(f"{k}: {v}" for k, v in sizes.items())
+            raise ValueError(
+                "Data cardinality is ambiguous: every array must have the same number of "
+                f"samples (first dimension). Received sizes {detail}. Make sure all arrays "
+                "contain the same number of samples.")
+        self.num_samples = flat.pop() if flat else 0
+        self.batch_size = batch_size or 32
+        self.shuffle = shuffle
+        self.class_weight = class_weight
+        self.steps = steps
+        self._class_weight_tensor = None
+        if class_weight is not None:
+            if self.y is None or tree.is_nested(self.y):
+                raise ValueError("`class_weight` needs a single target array `y`.")
+            n = max(int(k) for k in class_weight) + 1
+            table = np.ones(n, dtype=backend.floatx())
+            for k, w in class_weight.items():
+                table[int(k)] = w
+            self._class_weight_tensor = backend.convert_to_tensor(table)
+
+    def num_batches(self):
+        n = math.ceil(self.num_samples / self.batch_size)
+        return n if self.steps is None else min(n, self.steps) if self.steps else n
+
+    def _take(self, structure, index):
+        def take(leaf):
+            if leaf is None:
+                return None
+            if isinstance(leaf, np.ndarray) and not isinstance(index, slice):
+                return leaf[index.cpu_index if hasattr(index, "cpu_index") else np.asarray(
+                    backend.convert_to_numpy(index))]
+            return leaf[index]
+        return tree.map_structure(take, structure)
+
+    def epoch(self):
+        """Yield the batches of one epoch as (x, y, sample_weight)."""
+        n, bs = self.num_samples, self.batch_size
+        perm = None
+        if self.shuffle == "batch":
+            order = np.random.permutation(math.ceil(n / bs))
+        elif self.shuffle:
+            perm = backend.data.dataset_tensor(np.random.permutation(n))
+        count = self.num_batches()
+        for i in range(count):
+            if self.shuffle == "batch":
+                start = int(order[i]) * bs
+                index = slice(start, min(start + bs, n))
+            elif perm is not None:
+                index = perm[i * bs:(i + 1) * bs]
+            else:
+                index = slice(i * bs, min((i + 1) * bs, n))
+            x = backend.data.to_device(self._take(self.x, index))
+            y = backend.data.to_device(self._take(self.y, index)) if self.y is not None else None
+            sw = backend.data.to_device(self._take(self.sample_weight, index)) if (
+                self.sample_weight is not None) else None
+            if self._class_weight_tensor is not None:
+                sw = self._class_weights(y, sw)
+            yield x, y, sw
+
+    def _class_weights(self, y, sw):
+        from cornu import ops
+        labels = y
+        if len(y.shape) > 1 and y.shape[-1] > 1:
+            labels = ops.argmax(y, axis=-1)
+        elif len(y.shape) > 1:
+            labels = ops.round(ops.reshape(y, (-1,)))
+        weights = ops.take(self._class_weight_tensor, ops.cast(ops.reshape(labels, (-1,)),
+                                                               "int32"))
+        return weights if sw is None else sw * weights
+
+    def split(self, validation_split):
+        """Keras's validation_split: the last fraction of the samples, before shuffling."""
+        at = int(math.floor(self.num_samples * (1.0 - validation_split)))
+        if at == 0 or at == self.num_samples:
+            raise ValueError(
+                f"validation_split={validation_split} leaves no samples for training or "
+                f"validation out of {self.num_samples}.")
+
+        def part(structure, s):
+            return None if structure is None else tree.map_structure(
+                lambda v: None if v is None else v[s], structure)
+        train = (part(self.x, slice(0, at)), part(self.y, slice(0, at)),
+                 part(self.sample_weight, slice(0, at)))
+        val = (part(self.x, slice(at, None)), part(self.y, slice(at, None)),
+               part(self.sample_weight, slice(at, None)))
+        return train, val
+
+
+class IterableDataAdapter:
+    """Batches from a generator, a PyDataset / Sequence, or a torch DataLoader."""
+
+    def __init__(self, data, steps=None, class_weight=None):
+        self.data = data
+        self.steps = steps
+        self._is_sequence = hasattr(data, "__getitem__") and hasattr(data, "__len__")
+        self._iterator = None
+        if class_weight is not None:
+            raise ValueError("`class_weight` is supported for array inputs only; put the "
+                             "weights in the batches as sample weights instead.")
+
+    def num_batches(self):
+        if self.steps is not None:
+            return self.steps
+        if self._is_sequence or hasattr(self.data, "__len__"):
+            try:
+                return len(self.data)
+            except TypeError:
+                return None
+        return None
+
+    def _source(self):
+        if self._is_sequence and not _is_torch_loader(self.data):
+            return (self.data[i] for i in range(len(self.data)))
+        if hasattr(self.data, "__next__"):
+            return self.data  # a generator: continue where the last epoch stopped
+        return iter(self.data)
+
+    def epoch(self):
+        source = self._source()
+        count = 0
+        while self.steps is None or count < self.steps:
+            try:
+                batch = next(source)
+            except StopIteration:
+                if self.steps is not None and count == 0:
+                    raise ValueError("The data generator is exhausted: it yielded no batch.")
+                break
+            x, y, sw = unpack_x_y_sample_weight(batch)
+            convert = lambda v: None if v is None else backend.data.to_device(
+                _to_array_leaf(v, "batch"))
+            yield (tree.map_structure(convert, x),
+                   None if y is None else tree.map_structure(convert, y),
+                   None if sw is None else tree.map_structure(convert, sw))
+            count += 1
+        if self._is_sequence and hasattr(self.data, "on_epoch_end"):
+            self.data.on_epoch_end()
+
+
+def _is_torch_loader(data):
+    return type(data).__module__.startswith("torch.utils.data")
+
+
+def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
+                     class_weight=None):
+    """The adapter for ``x`` (arrays, generators, PyDataset, DataLoader)."""
+    if x is None:
+        raise ValueError("No data: pass `x` (and `y`) to fit / evaluate / predict.")
+    if _is_array_like(x) and not _is_torch_loader(x) and not hasattr(x, "__next__"):
+        return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
+                                class_weight=class_weight, steps=steps)
+    if y is not None:
+        raise ValueError(
+            f"`y` must not be given when `x` is a {type(x).__name__}: the batches of a "
+            "generator, PyDataset or DataLoader already hold the targets.")
+    if sample_weight is not None:
+        raise ValueError(f"`sample_weight` must not be given when `x` is a {type(x).__name__}; "
+                         "yield it as the third element of each batch instead.")
+    return IterableDataAdapter(x, steps=steps, class_weight=class_weight)
