@@ -42,6 +42,7 @@ nn = _impl.nn
 random = _impl.random
 core = _impl.core
 data = _impl.data
+fused = _impl.fused
 
 
 def __getattr__(name):

@@ -6,6 +6,9 @@ from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer, Node
 
 
+_UNSET = object()
+
+
 class InputLayer(Layer):
     """The entry point of a functional model: produces one KerasTensor.
 
@@ -132,14 +135,19 @@ class Dense(Layer):
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
             name="bias") if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
-        self._linear = self.activation is activations.linear
         self.built = True
 
     def call(self, inputs):
-        x = ops.matmul(inputs, self.kernel)  # (..., in) @ (in, units) -> (..., units)
-        if self.bias is not None:
-            x = ops.add(x, self.bias)
-        return x if self._linear else self.activation(x)
+        # (..., in) @ (in, units) + bias -> (..., units), one fused engine call
+        return backend.fused.dense(inputs, self.kernel, self.bias, self._activation_fn)
+
+    @property
+    def _activation_fn(self):
+        fn = self.__dict__.get("_native_activation", _UNSET)
+        if fn is _UNSET or self.__dict__.get("_native_for") is not self.activation:
+            fn = backend.fused.native_activation(self.activation)
+            self._native_activation, self._native_for = fn, self.activation
+        return fn
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

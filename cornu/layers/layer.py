@@ -40,6 +40,15 @@ class _LossState:
 _loss_state = _LossState()
 
 
+class _MaskState:
+    """Set once any layer has produced a mask: until then no call looks for masks."""
+    active = False
+
+
+_mask_state = _MaskState()
+_Tensor = backend.Tensor
+
+
 def _call_signature_flags(cls):
     params = inspect.signature(cls.call).parameters
     return ("training" in params, "mask" in params,
@@ -55,6 +64,8 @@ class LayerMeta(type):
         cls._call_has_training, cls._call_has_mask, cls._call_has_kwargs = (
             _call_signature_flags(cls))
         cls._init_params = None  # computed on first construction
+        base = globals().get("Layer")
+        cls._overrides_compute_mask = base is not None and cls.compute_mask is not base.compute_mask
 
     def __call__(cls, *args, **kwargs):
         redirect = getattr(cls, "_redirect_class", None)
@@ -165,6 +176,7 @@ class Layer(metaclass=LayerMeta):
         self.autocast = autocast
         self.built = False
         self.input_spec = None
+        self._checked_shape = None
         self.supports_masking = False
         self._own_trainable = []
         self._own_non_trainable = []
@@ -443,36 +455,42 @@ class Layer(metaclass=LayerMeta):
             input_spec_lib.check(self, spec, x)
 
     def __call__(self, *args, **kwargs):
-        if _has_symbolic(args) or (kwargs and _has_symbolic(kwargs.values())):
-            return self._symbolic_call(args, kwargs)
+        # The hot path: every layer of every model goes through here on every step.
         if args:
             x = args[0]
-            cls = x.__class__
-            if cls is not backend.Tensor and x is not None:
+            if x.__class__ is not _Tensor:
+                if _has_symbolic(args) or (kwargs and _has_symbolic(kwargs.values())):
+                    return self._symbolic_call(args, kwargs)
                 args = (self._convert_input(x),) + args[1:]
+            elif kwargs and _has_symbolic(kwargs.values()):
+                return self._symbolic_call(args, kwargs)
+        elif kwargs and _has_symbolic(kwargs.values()):
+            return self._symbolic_call(args, kwargs)
         if not self.built:
             self._build_once(args)
         if self.input_spec is not None and args:
-            self._check_inputs(args[0])
+            shape = getattr(args[0], "shape", None)
+            if shape is None or shape != self._checked_shape:
+                self._check_inputs(args[0])
+                self._checked_shape = shape
         # training: an explicit value wins, else the enclosing call's value.
-        training = kwargs.get("training")
         outer = _ctx.training
+        training = kwargs.get("training") if kwargs else None
         if training is None:
             training = outer
-            if self._call_has_training:
-                if training is not None:
-                    kwargs["training"] = training
-                else:
-                    kwargs.pop("training", None)
-            elif "training" in kwargs:
-                del kwargs["training"]
-        elif not self._call_has_training:
+        if self._call_has_training:
+            if training is not None:
+                kwargs["training"] = training
+            elif kwargs:
+                kwargs.pop("training", None)
+        elif kwargs and "training" in kwargs:
             del kwargs["training"]
-        if self._call_has_mask and kwargs.get("mask") is None and args:
-            mask = _input_mask(args[0])
-            if mask is not None:
-                kwargs["mask"] = mask
-        elif not self._call_has_mask and "mask" in kwargs and not self._call_has_kwargs:
+        if self._call_has_mask:
+            if _mask_state.active and kwargs.get("mask") is None and args:
+                mask = _input_mask(args[0])
+                if mask is not None:
+                    kwargs["mask"] = mask
+        elif kwargs and "mask" in kwargs and not self._call_has_kwargs:
             del kwargs["mask"]
         if training is not outer:
             _ctx.training = training
@@ -484,7 +502,7 @@ class Layer(metaclass=LayerMeta):
             outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
             self._loss_values = [self.activity_regularizer(o) for o in tree.flatten(outputs)]
-        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+        if self._overrides_compute_mask or (_mask_state.active and self.supports_masking):
             self._attach_mask(args, kwargs, outputs)
         return outputs
 
@@ -519,6 +537,7 @@ class Layer(metaclass=LayerMeta):
         mask = self.compute_mask(args[0] if args else None, previous)
         if mask is None:
             return
+        _mask_state.active = True
         for out, m in zip(tree.flatten(outputs), tree.flatten(mask) if isinstance(
                 mask, (list, tuple)) else [mask] * len(tree.flatten(outputs))):
             try:
@@ -544,6 +563,7 @@ class Layer(metaclass=LayerMeta):
         if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
             mask_spec = self._symbolic_mask(args, kwargs)
             if mask_spec is not None:
+                _mask_state.active = True
                 for out in tree.flatten(outputs):
                     if isinstance(out, KerasTensor):
                         out._keras_mask = mask_spec

@@ -148,8 +148,15 @@ def test_symbolic_output_shape_comes_from_running_call():
 
 
 def test_masks_flow_through_supporting_layers():
-    x = np.ones((2, 3), dtype="float32")
-    t = backend.convert_to_tensor(x)
-    t._keras_mask = backend.convert_to_tensor(np.array([True, False]))
-    out = layers.Activation("relu")(t)
+    class RowMask(layers.Layer):  # masks the rows whose first entry is 0
+        def call(self, x):
+            return x
+
+        def compute_mask(self, inputs, previous_mask=None):
+            return ops.not_equal(inputs[:, 0], 0)
+
+    x = np.array([[1.0, 2.0], [0.0, 3.0]], dtype="float32")
+    out = layers.Activation("relu")(RowMask()(x))
     assert backend.convert_to_numpy(out._keras_mask).tolist() == [True, False]
+    symbolic = layers.Activation("relu")(RowMask()(cornu.Input((2,))))
+    assert symbolic._keras_mask is not None and symbolic._keras_mask.shape == (None,)
