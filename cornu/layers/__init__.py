@@ -9,6 +9,14 @@ from cornu.layers.merging import (  # noqa: F401
 from cornu.layers.regularization import Dropout  # noqa: F401
 from cornu.layers.reshaping import Flatten, Reshape  # noqa: F401
 from cornu.layers.operation import OperationLayer  # noqa: F401
+# Each family module lists its public layers (and Keras 1/2 aliases) in __all__.
+from cornu.layers.activations import *  # noqa: F401,F403
+from cornu.layers.attention import *  # noqa: F401,F403
+from cornu.layers.convolutional import *  # noqa: F401,F403
+from cornu.layers.normalization import *  # noqa: F401,F403
+from cornu.layers.pooling import *  # noqa: F401,F403
+from cornu.layers.preprocessing import *  # noqa: F401,F403
+from cornu.layers.rnn import *  # noqa: F401,F403
 
 
 def _all_layer_classes():

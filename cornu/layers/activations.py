@@ -1,0 +1,2 @@
+"""activations layers (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""attention layers (being written)."""
+__all__ = []

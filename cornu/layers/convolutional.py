@@ -1,0 +1,2 @@
+"""convolutional layers (being written)."""
+__all__ = []

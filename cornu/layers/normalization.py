@@ -1,0 +1,2 @@
+"""normalization layers (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""preprocessing layers (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""rnn layers (being written)."""
+__all__ = []
