@@ -1,13 +1,10 @@
 """cornu.layers: Keras 3's ``keras.layers``, one module per layer family."""
 from cornu.layers.layer import Layer, Node  # noqa: F401
 from cornu.layers.input_spec import InputSpec  # noqa: F401
-from cornu.layers.core import Activation, Dense, Identity, Input, InputLayer  # noqa: F401
-from cornu.layers.merging import (  # noqa: F401
-    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
-    concatenate, dot, maximum, minimum, multiply, subtract,
-)
-from cornu.layers.regularization import Dropout  # noqa: F401
-from cornu.layers.reshaping import Flatten, Reshape  # noqa: F401
+from cornu.layers.core import *  # noqa: F401,F403
+from cornu.layers.merging import *  # noqa: F401,F403
+from cornu.layers.regularization import *  # noqa: F401,F403
+from cornu.layers.reshaping import *  # noqa: F401,F403
 from cornu.layers.operation import OperationLayer  # noqa: F401
 # Each family module lists its public layers (and Keras 1/2 aliases) in __all__.
 from cornu.layers.activations import *  # noqa: F401,F403

@@ -5,6 +5,8 @@ from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer, Node
 
+__all__ = ["InputLayer", "Input", "Dense", "Activation", "Identity"]
+
 
 _UNSET = object()
 

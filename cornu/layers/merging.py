@@ -2,6 +2,8 @@
 from cornu import ops
 from cornu.layers.layer import Layer
 
+__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
+
 
 class Merge(Layer):
     """The base of the merging layers: takes a list of at least two tensors."""

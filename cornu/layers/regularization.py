@@ -2,6 +2,8 @@
 from cornu import backend
 from cornu.layers.layer import Layer
 
+__all__ = ["Dropout"]
+
 
 class Dropout(Layer):
     """Sets a fraction ``rate`` of inputs to 0 while training, scaling the rest by

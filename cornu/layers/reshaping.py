@@ -5,6 +5,8 @@ from cornu import ops
 from cornu.backend import config
 from cornu.layers.layer import Layer
 
+__all__ = ["Flatten", "Reshape"]
+
 
 class Flatten(Layer):
     """Flattens each sample to one dimension: (batch, ...) -> (batch, prod(...)).
