@@ -1,0 +1,267 @@
+"""Random initializers: normal, uniform, truncated normal, variance scaling, orthogonal."""
+import math
+import numbers
+import random as _py_random
+
+import numpy as np
+
+from cornu import backend, ops
+from cornu.initializers.initializer import Initializer
+
+# The standard deviation of a unit normal truncated to [-2, 2]; dividing by it
+# gives truncated samples the variance asked for.
+_TRUNCATED_STDDEV = 0.87962566103423978
+
+
+class RandomInitializer(Initializer):
+    """Base class of the random initializers: holds and serializes the seed.
+
+    Args:
+        seed: an int (every call gives the same values), None (a seed drawn once, at
+            construction, from Python's ``random``, which ``cornu.utils.set_random_seed``
+            seeds: again the same values on every call) or a ``SeedGenerator`` (a
+            reproducible stream: different values on each call).
+    """
+
+    def __init__(self, seed=None):
+        if isinstance(seed, dict):  # a serialized SeedGenerator
+            seed = backend.SeedGenerator(**seed.get("config", {}))
+        self._init_seed = seed
+        if seed is None:
+            seed = _py_random.randint(1, 10**9)
+        elif isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+            seed = int(seed)
+        elif not isinstance(seed, backend.SeedGenerator):
+            raise ValueError(
+                "`seed` must be an integer, None, or a `cornu.random.SeedGenerator`. "
+                f"Received: seed={seed!r}")
+        self.seed = seed
+
+    def get_config(self):
+        seed = self._init_seed
+        if isinstance(seed, backend.SeedGenerator):
+            seed = {"class_name": "SeedGenerator", "config": seed.get_config()}
+        return {**super().get_config(), "seed": seed}
+
+
+class RandomNormal(RandomInitializer):
+    """Draws from a normal distribution.
+
+    Args:
+        mean: the mean of the values.
+        stddev: their standard deviation.
+        seed: an int, None or a ``SeedGenerator`` (see ``RandomInitializer``).
+
+    Example:
+
+    >>> cornu.initializers.RandomNormal(mean=0.0, stddev=1.0, seed=1)(shape=(2, 2))
+    """
+
+    _fields = ("mean", "stddev")
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape, dtype=None):
+        return backend.random.normal(shape, mean=self.mean, stddev=self.stddev,
+                                     dtype=backend.standardize_dtype(dtype), seed=self.seed)
+
+
+class TruncatedNormal(RandomInitializer):
+    """Draws from a normal distribution, redrawing values more than two
+    standard deviations from the mean.
+
+    Args:
+        mean: the mean of the values.
+        stddev: the standard deviation of the normal before truncation.
+        seed: an int, None or a ``SeedGenerator`` (see ``RandomInitializer``).
+
+    Example:
+
+    >>> cornu.initializers.TruncatedNormal(stddev=1.0, seed=1)(shape=(2, 2))
+    """
+
+    _fields = ("mean", "stddev")
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape, dtype=None):
+        return backend.random.truncated_normal(
+            shape, mean=self.mean, stddev=self.stddev,
+            dtype=backend.standardize_dtype(dtype), seed=self.seed)
+
+
+class RandomUniform(RandomInitializer):
+    """Draws from a uniform distribution on ``[minval, maxval)``.
+
+    Args:
+        minval: the lower bound.
+        maxval: the upper bound (excluded).
+        seed: an int, None or a ``SeedGenerator`` (see ``RandomInitializer``).
+
+    Example:
+
+    >>> cornu.initializers.RandomUniform(-1.0, 1.0, seed=1)(shape=(2, 2))
+    """
+
+    _fields = ("minval", "maxval")
+
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        self.minval = minval
+        self.maxval = maxval
+        super().__init__(seed=seed)
+
+    def __call__(self, shape, dtype=None):
+        return backend.random.uniform(shape, minval=self.minval, maxval=self.maxval,
+                                      dtype=backend.standardize_dtype(dtype), seed=self.seed)
+
+
+def compute_fans(shape):
+    """(fan_in, fan_out) of a weight shape, Keras's way.
+
+    A vector has fan_in = fan_out = its length; a matrix (in, out); a conv kernel
+    (*spatial, in, out) multiplies both by the receptive field size prod(spatial).
+    """
+    shape = tuple(int(d) for d in shape)
+    if not shape:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
+
+
+class VarianceScaling(RandomInitializer):
+    """Draws with a variance of ``scale / n``, n given by ``mode`` from the shape's fans.
+
+    With ``distribution="truncated_normal"`` the values come from a normal truncated
+    at two standard deviations, scaled so that their variance is ``scale / n``;
+    ``"untruncated_normal"`` uses a normal of stddev ``sqrt(scale / n)``;
+    ``"uniform"`` draws from ``[-limit, limit]`` with ``limit = sqrt(3 * scale / n)``.
+
+    Args:
+        scale: the scaling factor (positive).
+        mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"`` (see ``compute_fans``).
+        distribution: ``"truncated_normal"``, ``"untruncated_normal"`` or ``"uniform"``.
+        seed: an int, None or a ``SeedGenerator`` (see ``RandomInitializer``).
+
+    Example:
+
+    >>> cornu.initializers.VarianceScaling(scale=0.1, mode="fan_in",
+    ...                                     distribution="uniform")(shape=(2, 2))
+    """
+
+    _fields = ("scale", "mode", "distribution")
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        if scale <= 0.0:
+            raise ValueError(f"Argument `scale` must be a positive float. Received: scale={scale}")
+        modes = ("fan_in", "fan_out", "fan_avg")
+        if mode not in modes:
+            raise ValueError(f"Invalid `mode` argument: expected one of {modes}. "
+                             f"Received: mode={mode!r}")
+        distribution = str(distribution).lower()
+        if distribution == "normal":  # Keras 2's spelling of truncated_normal
+            distribution = "truncated_normal"
+        distributions = ("uniform", "truncated_normal", "untruncated_normal")
+        if distribution not in distributions:
+            raise ValueError(f"Invalid `distribution` argument: expected one of "
+                             f"{distributions}. Received: distribution={distribution!r}")
+        self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+        super().__init__(seed=seed)
+
+    def __call__(self, shape, dtype=None):
+        dtype = backend.standardize_dtype(dtype)
+        fan_in, fan_out = compute_fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        variance = self.scale / max(1.0, n)
+        if self.distribution == "truncated_normal":
+            return backend.random.truncated_normal(
+                shape, stddev=math.sqrt(variance) / _TRUNCATED_STDDEV, dtype=dtype, seed=self.seed)
+        if self.distribution == "untruncated_normal":
+            return backend.random.normal(shape, stddev=math.sqrt(variance), dtype=dtype,
+                                         seed=self.seed)
+        limit = math.sqrt(3.0 * variance)
+        return backend.random.uniform(shape, minval=-limit, maxval=limit, dtype=dtype,
+                                      seed=self.seed)
+
+
+def _variance_scaling_preset(name, scale, mode, distribution, summary):
+    """A VarianceScaling subclass with fixed arguments (Glorot, He, Lecun)."""
+
+    def __init__(self, seed=None):
+        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution,
+                                 seed=seed)
+
+    doc = (f"{summary}\n\n    ``VarianceScaling(scale={scale}, mode={mode!r}, "
+           f"distribution={distribution!r})``.\n\n    Args:\n        seed: an int, None or a "
+           f"``SeedGenerator`` (see ``RandomInitializer``).\n\n    Example:\n\n    >>> "
+           f"cornu.initializers.{name}(seed=1)(shape=(3, 3))\n    ")
+    return type(name, (VarianceScaling,), {
+        "__init__": __init__, "__doc__": doc, "_fields": (), "__module__": __name__})
+
+
+GlorotNormal = _variance_scaling_preset(
+    "GlorotNormal", 1.0, "fan_avg", "truncated_normal",
+    "The Glorot (Xavier) normal initializer: truncated normal, variance 2 / (fan_in + fan_out).")
+GlorotUniform = _variance_scaling_preset(
+    "GlorotUniform", 1.0, "fan_avg", "uniform",
+    "The Glorot (Xavier) uniform initializer: limit sqrt(6 / (fan_in + fan_out)).")
+HeNormal = _variance_scaling_preset(
+    "HeNormal", 2.0, "fan_in", "truncated_normal",
+    "The He normal initializer: truncated normal, variance 2 / fan_in.")
+HeUniform = _variance_scaling_preset(
+    "HeUniform", 2.0, "fan_in", "uniform",
+    "The He uniform initializer: limit sqrt(6 / fan_in).")
+LecunNormal = _variance_scaling_preset(
+    "LecunNormal", 1.0, "fan_in", "truncated_normal",
+    "The Lecun normal initializer: truncated normal, variance 1 / fan_in.")
+LecunUniform = _variance_scaling_preset(
+    "LecunUniform", 1.0, "fan_in", "uniform",
+    "The Lecun uniform initializer: limit sqrt(3 / fan_in).")
+
+
+class Orthogonal(RandomInitializer):
+    """An orthogonal matrix (``gain`` times), from the QR decomposition of a normal one.
+
+    For a shape of rank > 2 the matrix is ``(prod(shape[:-1]), shape[-1])``, reshaped.
+    Whichever of rows and columns is fewer are orthonormal.
+
+    Args:
+        gain: the factor applied to the orthogonal matrix.
+        seed: an int, None or a ``SeedGenerator`` (see ``RandomInitializer``).
+
+    Example:
+
+    >>> cornu.initializers.Orthogonal(seed=1)(shape=(3, 3))
+    """
+
+    _fields = ("gain",)
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain = gain
+        super().__init__(seed=seed)
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) < 2:
+            raise ValueError(
+                "The tensor to initialize must be at least two-dimensional. Received: "
+                f"shape={tuple(shape)} of rank {len(shape)}.")
+        dtype = backend.standardize_dtype(dtype)
+        if backend.in_symbolic_scope():  # shapes only: there are no values to decompose
+            return ops.zeros(tuple(shape), dtype=dtype)
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        flat = (max(rows, cols), min(rows, cols))
+        a = backend.convert_to_numpy(backend.random.normal(flat, dtype=dtype, seed=self.seed))
+        q, r = np.linalg.qr(a.astype("float64"))
+        q = q * np.sign(np.diag(r))  # makes the decomposition unique: uniform over rotations
+        if rows < cols:
+            q = q.T
+        return backend.convert_to_tensor(self.gain * q.reshape(tuple(shape)), dtype=dtype)
