@@ -69,6 +69,14 @@ def _loss_name(loss):
     return name
 
 
+def _as_loss(fn):
+    """A Loss object (reducing over the batch) for a loss function or object."""
+    from cornu import losses
+    if isinstance(fn, losses.Loss):
+        return fn
+    return losses.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
+
+
 class CompileLoss:
     """The total loss: each output's loss times its weight, summed."""
 
@@ -87,7 +95,7 @@ class CompileLoss:
         n_out = len(tree.flatten(y_pred))
         if names is None or len(names) != n_out:
             names = [f"output_{i}" for i in range(n_out)] if n_out > 1 else names
-        self.losses = [None if l is None else losses.get(l)
+        self.losses = [None if l is None else _as_loss(losses.get(l))
                        for l in _per_output(self._spec, names, "loss")]
         if self._weights_spec is None:
             self.weights = [1.0] * len(self.losses)
