@@ -96,6 +96,8 @@ class ArrayDataAdapter:
         return n if self.steps is None else min(n, self.steps) if self.steps else n
 
     def _take(self, structure, index):
+        if structure.__class__ is backend.Tensor:
+            return structure[index]
         def take(leaf):
             if leaf is None:
                 return None

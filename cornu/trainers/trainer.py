@@ -29,6 +29,58 @@ def _pythonify(logs):
     return {k: float(backend.convert_to_numpy(v)) for k, v in logs.items()}
 
 
+class LazyLogs(dict):
+    """The logs of a step: each metric's ``result()`` is computed on first read, so
+    steps whose logs nobody reads cost no extra kernels and no device sync."""
+
+    def __init__(self, model):
+        super().__init__()
+        self._model = model
+        self._filled = False
+
+    def _fill(self):
+        if not self._filled:
+            self._filled = True
+            for m in self._model.metrics:
+                dict.__setitem__(self, m.name, m.result())
+
+    def __getitem__(self, key):
+        self._fill()
+        return dict.__getitem__(self, key)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._fill()
+        return dict.__len__(self)
+
+    def __contains__(self, key):
+        self._fill()
+        return dict.__contains__(self, key)
+
+    def get(self, key, default=None):
+        self._fill()
+        return dict.get(self, key, default)
+
+    def keys(self):
+        self._fill()
+        return dict.keys(self)
+
+    def items(self):
+        self._fill()
+        return dict.items(self)
+
+    def values(self):
+        self._fill()
+        return dict.values(self)
+
+    def __repr__(self):
+        self._fill()
+        return dict.__repr__(self)
+
+
 def _check_kwargs(method, kwargs):
     """Translate Keras 1/2 arguments of fit/evaluate/predict; refuse unknown ones."""
     from cornu.layers.layer import unknown_argument_error
@@ -105,6 +157,7 @@ class Trainer:
         self.jit_compile = False if jit_compile == "auto" else bool(jit_compile)
         self.loss_weights = loss_weights
         self.compiled = True
+        self._metrics_cache = None
         self._train_function = None
         self._train_vars = None
 
@@ -130,6 +183,9 @@ class Trainer:
     @property
     def metrics(self):
         """The loss tracker, per-output loss trackers, then the compiled metrics."""
+        cached = self.__dict__.get("_metrics_cache")
+        if cached is not None:
+            return cached
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
@@ -139,6 +195,9 @@ class Trainer:
             out.extend(self._compile_metrics.metrics)
         for layer in self._flatten_layers(include_self=False):
             out.extend(getattr(layer, "_tracked_metrics", []))
+        if all(part is None or part.built for part in (self._compile_metrics,
+                                                        self._compile_loss)):
+            self._metrics_cache = out  # complete: cache until the next compile
         return out
 
     @property
@@ -153,6 +212,10 @@ class Trainer:
     def get_metrics_result(self):
         """The current value of every metric, as a dict of tensors."""
         return {m.name: m.result() for m in self.metrics}
+
+    def _lazy_metrics_result(self):
+        """``get_metrics_result`` computed only when read (no work on steps nobody reads)."""
+        return LazyLogs(self)
 
     # ------------------------------------------------------------ loss and metrics per step
 
@@ -218,7 +281,7 @@ class Trainer:
                 sw = [sw.get(n) for n in self._output_names()]
             losses = self._compile_loss.losses if self._compile_loss is not None else None
             self._compile_metrics.update_state(flat_true, flat_pred, sw, losses)
-        return self.get_metrics_result()
+        return self._lazy_metrics_result()
 
     # ------------------------------------------------------------ fit
 
