@@ -15,3 +15,10 @@ def get_device():
     """The device new tensors and variables go to."""
     from cornu import backend as _backend
     return _backend.get_device()
+
+
+def enable_unsafe_deserialization():
+    """Allow loading configs that hold code (a ``Lambda`` of a Python lambda, a pickled
+    torch module). Only for files from a source you trust."""
+    from cornu.saving import safe_mode
+    safe_mode.enable_unsafe_deserialization()

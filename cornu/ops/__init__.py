@@ -3,4 +3,6 @@ given KerasTensors, records a node in the layer graph."""
 from cornu.ops.core import *  # noqa: F401,F403
 from cornu.ops.numpy import *  # noqa: F401,F403
 from cornu.ops.nn import *  # noqa: F401,F403
-from cornu.ops import core, numpy, nn  # noqa: F401
+from cornu.ops.math import *  # noqa: F401,F403
+from cornu.ops.linalg import *  # noqa: F401,F403
+from cornu.ops import core, numpy, nn, math, linalg, image  # noqa: F401

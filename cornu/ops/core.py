@@ -34,5 +34,19 @@ def dtype(x):
 cast = _make_op("cast", _backend.cast)
 stop_gradient = _make_op("stop_gradient", _backend.core.stop_gradient)
 
+_OPS = ("saturate_cast", "scatter", "scatter_update", "slice", "slice_update", "unstack",
+        "cond", "switch", "while_loop", "fori_loop", "map", "scan", "associative_scan",
+        "vectorized_map")
+for _name in _OPS:
+    globals()[_name] = _make_op(_name, getattr(_backend.core, _name))
+del _name
+
+
+def custom_gradient(f):
+    """Decorator: ``f(*args)`` returns ``(output, grad_fn)``; autograd then uses
+    ``grad_fn(upstream)`` for the gradients of ``output`` with respect to ``args``."""
+    return _backend.core.custom_gradient(f)
+
+
 __all__ = ["convert_to_tensor", "convert_to_numpy", "is_tensor", "shape", "dtype", "cast",
-           "stop_gradient"]
+           "stop_gradient", "custom_gradient", *_OPS]

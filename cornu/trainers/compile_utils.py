@@ -123,8 +123,8 @@ class CompileLoss:
             if fn is None or yt is None:
                 continue
             value = fn(yt, yp, sample_weight=sw) if sw is not None else fn(yt, yp)
-            if self.trackers:
-                self.trackers[i].update_state(value)
+            if self.trackers:  # weighted by batch size, like the total loss
+                self.trackers[i].update_state(ops.stop_gradient(value), sample_weight=yp.shape[0])
             value = value if w == 1.0 else value * w
             total = value if total is None else total + value
         if total is None:

@@ -1,5 +1,6 @@
 """The PyTorch backend. The only place (with the other backends) that imports torch."""
 from cornu.backend.torch import core, data, fused, random, numpy, nn  # noqa: F401
+from cornu.backend.torch import math, linalg, image  # noqa: F401
 from cornu.backend.torch.core import (  # noqa: F401
     IS_THREAD_SAFE, Tensor, Variable, cast, compute_output_spec, convert_to_numpy,
     convert_to_tensor, device_scope, dtype_name, get_device, in_symbolic_scope, is_tensor,

@@ -247,7 +247,8 @@ class Variable:
         return self._value
 
     def numpy(self):
-        return convert_to_numpy(self._value)
+        """A copy of the value (a later update of the variable does not change it)."""
+        return convert_to_numpy(self._value).copy()
 
     def assign(self, value):
         if _scope.symbolic:
@@ -408,3 +409,212 @@ def compute_output_spec(fn, *args, **kwargs):
             return KerasTensor(dims, dtype=_NAMES[a.dtype])
         return a
     return tree.map_structure(to_keras_tensor, runs[0], runs[1])
+
+
+# ----------------------------------------------------------------- core ops (keras.ops.core)
+# Control flow runs as plain Python on the eager tensors. On meta tensors (shape
+# inference) a data-dependent choice cannot be made, so the first branch stands in.
+# (This section defines ``slice`` and ``map``; builtins are reached through ``builtins``.)
+import builtins  # noqa: E402
+
+def saturate_cast(x, dtype):
+    """``x`` cast to ``dtype``, values clipped to its range first instead of wrapping."""
+    tdtype = to_torch_dtype(dtype)
+    x = convert_to_tensor(x)
+    if x.dtype == tdtype or tdtype == torch.bool:
+        return x.to(tdtype)
+    info = torch.finfo(tdtype) if tdtype.is_floating_point else torch.iinfo(tdtype)
+    lo, hi = info.min, info.max
+    if x.is_floating_point():
+        # the limits as x's dtype, rounded towards zero so that the cast cannot overflow
+        lo_t, hi_t = torch.tensor([lo, hi], dtype=torch.float64).to(x.dtype)
+        lo_t = torch.nextafter(lo_t, hi_t) if float(lo_t) < lo else lo_t
+        hi_t = torch.nextafter(hi_t, lo_t) if float(hi_t) > hi else hi_t
+        x = torch.clamp(x, lo_t.to(x.device), hi_t.to(x.device))
+    elif not tdtype.is_floating_point:
+        own = torch.iinfo(x.dtype)
+        x = torch.clamp(x, builtins.max(lo, own.min), builtins.min(hi, own.max))
+    return x.to(tdtype)
+
+
+def scatter(indices, values, shape):
+    """A zero tensor of ``shape`` with ``values`` added at ``indices`` (last axis: coordinates)."""
+    indices = convert_to_tensor(indices).long()
+    values = convert_to_tensor(values)
+    out = torch.zeros(tuple(shape), dtype=values.dtype, device=values.device)
+    return out.index_put_(tuple(indices.unbind(-1)), values, accumulate=True)
+
+
+def scatter_update(inputs, indices, updates):
+    """A copy of ``inputs`` with the entries at ``indices`` (last axis: coordinates) set to
+    ``updates``."""
+    inputs = convert_to_tensor(inputs)
+    indices = convert_to_tensor(indices).long()
+    updates = convert_to_tensor(updates, dtype=inputs.dtype)
+    return inputs.clone().index_put_(tuple(indices.unbind(-1)), updates)
+
+
+def _starts(start_indices):
+    if isinstance(start_indices, torch.Tensor):
+        return start_indices.unbind(0)
+    return start_indices
+
+
+def slice(inputs, start_indices, shape):
+    """The block of ``inputs`` of ``shape`` starting at ``start_indices``."""
+    x = convert_to_tensor(inputs)
+    for axis, (start, length) in enumerate(zip(_starts(start_indices), shape)):
+        x = x.narrow(axis, start, x.shape[axis] - start if length == -1 else length)
+    return x
+
+
+def slice_update(inputs, start_indices, updates):
+    """A copy of ``inputs`` with the block at ``start_indices`` replaced by ``updates``."""
+    out = convert_to_tensor(inputs).clone()
+    updates = convert_to_tensor(updates, dtype=out.dtype)
+    block = out
+    for axis, (start, length) in enumerate(zip(_starts(start_indices), updates.shape)):
+        block = block.narrow(axis, start, length)
+    block.copy_(updates)
+    return out
+
+
+def unstack(x, num=None, axis=0):
+    """The slices of ``x`` along ``axis``, as a list."""
+    return list(torch.unbind(convert_to_tensor(x), dim=axis))
+
+
+def _decide(pred):
+    """A Python bool from ``pred``; True (the first branch) for a meta tensor."""
+    if isinstance(pred, torch.Tensor) and pred.device.type == "meta":
+        return True
+    return bool(pred)
+
+
+def cond(pred, true_fn, false_fn):
+    """``true_fn()`` if ``pred`` holds, else ``false_fn()``."""
+    return true_fn() if _decide(pred) else false_fn()
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``, ``index`` clipped to the valid range."""
+    if isinstance(index, torch.Tensor) and index.device.type == "meta":
+        return branches[0](*operands)
+    return branches[builtins.min(builtins.max(int(index), 0), len(branches) - 1)](*operands)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Run ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` (and fewer than
+    ``maximum_iterations`` times); returns the final loop_vars."""
+    packed = isinstance(loop_vars, (list, tuple))
+    state = tuple(loop_vars) if packed else (loop_vars,)
+    steps = 0
+    while (maximum_iterations is None or steps < maximum_iterations) and _decide(cond(*state)):
+        state = body(*state)
+        state = tuple(state) if isinstance(state, (list, tuple)) else (state,)
+        steps += 1
+        if in_symbolic_scope():
+            break
+    return state if packed else state[0]
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``; returns the final val."""
+    val = init_val
+    for i in range(int(lower), int(upper)):
+        val = body_fun(i, val)
+    return val
+
+
+def _length(xs):
+    from cornu import tree
+    return tree.flatten(xs)[0].shape[0]
+
+
+def _stack(results):
+    from cornu import tree
+    return tree.map_structure(lambda *ys: torch.stack([convert_to_tensor(y) for y in ys]), *results)
+
+
+def map(f, xs):
+    """``f`` applied to each slice along the first axis of ``xs`` (a nested structure), stacked."""
+    from cornu import tree
+    xs = tree.map_structure(convert_to_tensor, xs)
+    n = _length(xs)
+    return _stack([f(tree.map_structure(lambda x: x[i], xs)) for i in range(n)])
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """Loop ``carry, y = f(carry, x)`` over the first axis of ``xs``; returns the final
+    carry and the stacked ``y``s."""
+    from cornu import tree
+    if xs is not None:
+        xs = tree.map_structure(convert_to_tensor, xs)
+    n = _length(xs) if xs is not None else length
+    if n is None:
+        raise ValueError("scan() needs xs or length.")
+    carry, ys = init, []
+    for i in (range(n - 1, -1, -1) if reverse else range(n)):
+        x = None if xs is None else tree.map_structure(lambda v: v[i], xs)
+        carry, y = f(carry, x)
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    if not ys or builtins.all(y is None for y in tree.flatten(ys[0])):
+        return carry, None
+    return carry, _stack(ys)
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive scan of the associative ``f`` along ``axis`` of ``elems`` (a nested structure)."""
+    from cornu import tree
+    leaves = [convert_to_tensor(x) for x in tree.flatten(elems)]
+    if reverse:
+        leaves = [torch.flip(x, (axis,)) for x in leaves]
+    n = leaves[0].shape[axis]
+    acc = [x.select(axis, 0) for x in leaves]
+    outs = [acc]
+    for i in range(1, n):
+        step = f(tree.pack_sequence_as(elems, acc),
+                 tree.pack_sequence_as(elems, [x.select(axis, i) for x in leaves]))
+        acc = tree.flatten(step)
+        outs.append(acc)
+    stacked = [torch.stack([o[k] for o in outs], dim=axis) for k in range(len(leaves))]
+    if reverse:
+        stacked = [torch.flip(x, (axis,)) for x in stacked]
+    return tree.pack_sequence_as(elems, stacked)
+
+
+def vectorized_map(function, elements):
+    """``function`` applied to each slice along the first axis of ``elements``, batched."""
+    from cornu import tree
+    elements = tree.map_structure(convert_to_tensor, elements)
+    try:
+        return torch.vmap(function)(elements)
+    except RuntimeError:  # ops vmap cannot batch (data-dependent shapes): loop instead
+        return map(function, elements)
+
+
+class _CustomGradient(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, fn, *args):
+        output, grad_fn = fn(*args)
+        ctx.grad_fn = grad_fn
+        return output
+
+    @staticmethod
+    def backward(ctx, *upstream):
+        grads = ctx.grad_fn(*upstream)
+        grads = tuple(grads) if isinstance(grads, (list, tuple)) else (grads,)
+        return (None,) + grads
+
+
+def custom_gradient(f):
+    """Decorate ``f(*args) -> (output, grad_fn)`` so that autograd uses
+    ``grad_fn(upstream)`` as the gradient of ``output`` with respect to the args."""
+    import functools
+
+    @functools.wraps(f)
+    def wrapper(*args):
+        return _CustomGradient.apply(f, *(convert_to_tensor(a) for a in args))
+    return wrapper

@@ -1,0 +1,53 @@
+"""The safe-mode switch: whether loading may run code stored in a file.
+
+Configs can hold Python bytecode (a ``Lambda`` of a Python lambda) or a pickled
+``torch.nn.Module`` (``TorchModuleWrapper``). Loading either runs code, so it is
+refused unless the user opted out of safe mode: globally with
+``cornu.config.enable_unsafe_deserialization()``, or for one load with
+``safe_mode=False`` (loaders wrap the load in ``SafeModeScope(False)``).
+"""
+import threading
+
+_state = threading.local()
+_global = {"unsafe": False}
+
+
+def enable_unsafe_deserialization():
+    """Allow every later load to run code stored in configs (lambdas, pickled modules)."""
+    _global["unsafe"] = True
+
+
+def in_safe_mode():
+    """False only when the innermost ``SafeModeScope`` or the global switch allows code."""
+    stack = getattr(_state, "stack", None)
+    if stack:
+        return stack[-1] is not False
+    return not _global["unsafe"]
+
+
+class SafeModeScope:
+    """``with SafeModeScope(False):`` allows loading code inside the block; ``None``
+    leaves the setting as it is."""
+
+    def __init__(self, safe_mode=True):
+        self.safe_mode = safe_mode
+
+    def __enter__(self):
+        if not hasattr(_state, "stack"):
+            _state.stack = []
+        current = self.safe_mode if self.safe_mode is not None else in_safe_mode()
+        _state.stack.append(bool(current))
+        return self
+
+    def __exit__(self, *exc):
+        _state.stack.pop()
+
+
+def refuse_code(what):
+    """Raise the ValueError for loading ``what`` (code in a config) while in safe mode."""
+    if in_safe_mode():
+        raise ValueError(
+            f"Requested the deserialization of {what}. This runs code stored in the file "
+            "and thus is disallowed by default (safe mode). If you trust the source of the "
+            "file, pass `safe_mode=False` to the loading function, or call "
+            "`cornu.config.enable_unsafe_deserialization()` first.")
