@@ -667,6 +667,19 @@ class Layer(metaclass=LayerMeta):
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config
 
+    def get_build_config(self):
+        """``{"input_shape": ...}`` of the first call, so a loaded layer can be built."""
+        if not self.built or not self._inbound_nodes or not self._inbound_nodes[0].call_args:
+            return None
+        return {"input_shape": _shape_list(self._inbound_nodes[0].call_args[0])}
+
+    def build_from_config(self, config):
+        """Build the layer from ``get_build_config``'s output."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self.build(_shape_tuple(shape))
+            self.built = True
+
     @classmethod
     def from_config(cls, config):
         """Make a layer from the dict ``get_config`` returned."""
@@ -675,6 +688,22 @@ class Layer(metaclass=LayerMeta):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _shape_list(x):
+    if isinstance(x, (list, tuple)):
+        return [_shape_list(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shape_list(v) for k, v in x.items()}
+    return list(x.shape) if hasattr(x, "shape") else None
+
+
+def _shape_tuple(shape):
+    if isinstance(shape, dict):
+        return {k: _shape_tuple(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
+        return [_shape_tuple(s) for s in shape]
+    return tuple(shape)
 
 
 def _input_mask(x):

@@ -89,9 +89,11 @@ def deserialize(config, custom_objects=None):
 
 def deserialize_function(config, custom_objects=None):
     """The function a ``MeanMetricWrapper`` config names: a metric or a loss function."""
-    if isinstance(config, str) and config not in _FUNCTIONS_DICT and (
-            config in _losses.ALL_OBJECTS_DICT or config in _losses._LEGACY):
-        return _losses.deserialize(config, custom_objects)
+    if isinstance(config, str):
+        if config in _FUNCTIONS_DICT:
+            return _FUNCTIONS_DICT[config]
+        if config in _losses.ALL_OBJECTS_DICT or config in _losses._LEGACY:
+            return _losses.deserialize(config, custom_objects)
     return _CATALOG.deserialize(config, custom_objects)
 
 

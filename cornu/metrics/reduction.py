@@ -23,6 +23,9 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype, mask=No
         sample_weight = ops.cast(sample_weight, dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         weight_ndim, values_ndim = len(sample_weight.shape), len(values.shape)
+        if values_ndim == 0:  # one value for the whole batch (e.g. Dice over all axes)
+            values = ops.broadcast_to(values, sample_weight.shape)
+            values_ndim = weight_ndim
         if values_ndim > weight_ndim:
             values = reduce_fn(values, axis=tuple(range(weight_ndim, values_ndim)))
         sample_weight = ops.broadcast_to(sample_weight, values.shape)

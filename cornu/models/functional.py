@@ -186,6 +186,11 @@ class Functional(Model):
         from cornu.models.functional_config import functional_config
         return functional_config(self)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from cornu.models.functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects=custom_objects)
+
 
 def _default_name():
     from cornu.backend.common import global_state

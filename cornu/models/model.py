@@ -81,9 +81,11 @@ class Model(_BackendTrainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
-    def get_config(self):
-        config = super().get_config()
-        return config
+    def to_json(self, **kwargs):
+        """The model's architecture as a JSON string (``model_from_json`` reads it)."""
+        import json
+        from cornu.saving.serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
 
 
 def _shape_to_spec(shape):

@@ -64,7 +64,13 @@ _MODULES = {
 }
 
 
+_MODEL_MODULES = {"Functional": "keras.src.models.functional", "Sequential": "keras",
+                  "Model": "keras"}
+
+
 def _public_module(obj):
+    if type(obj).__name__ in _MODEL_MODULES and type(obj).__module__.startswith("cornu."):
+        return _MODEL_MODULES[type(obj).__name__]
     for klass in type(obj).__mro__:
         if klass.__name__ in _MODULES:
             return _MODULES[klass.__name__]
@@ -85,9 +91,15 @@ def serialize_keras_object(obj):
         return obj.tolist()
     if hasattr(obj, "get_config"):
         registered = getattr(type(obj), "_registered_name", None)
-        return {"module": _public_module(obj), "class_name": type(obj).__name__,
-                "config": serialize_keras_object(obj.get_config()),
-                "registered_name": registered}
+        out = {"module": _public_module(obj), "class_name": type(obj).__name__,
+               "config": serialize_keras_object(obj.get_config()),
+               "registered_name": registered}
+        build_config = getattr(obj, "get_build_config", None)
+        if build_config is not None:
+            built = build_config()
+            if built is not None:
+                out["build_config"] = built
+        return out
     if callable(obj):
         return get_registered_name(obj)
     raise TypeError(f"Cannot serialize {obj!r} of type {type(obj).__name__}: expected "

@@ -117,3 +117,30 @@ def test_merging_layers_numerics():
         layers.Subtract()([x1, x2, x1])
     with pytest.raises(ValueError, match="list of inputs"):
         layers.Add()(x1)
+
+
+def test_json_round_trip_rebuilds_the_same_graph():
+    import json
+    a = keras.Input(shape=(3,), name="a")
+    b = keras.Input(shape=(2,), name="b")
+    shared = layers.Dense(2, name="shared")
+    merged = layers.concatenate([shared(layers.Dense(2)(a)), shared(b)])
+    model = keras.Model([a, b], [layers.Dense(1, name="out")(merged), merged], name="m")
+    config = json.loads(model.to_json())
+    assert config["class_name"] == "Functional" and config["config"]["name"] == "m"
+    shared_entry = [l for l in config["config"]["layers"] if l["name"] == "shared"][0]
+    assert len(shared_entry["inbound_nodes"]) == 2
+    clone = keras.models.model_from_json(model.to_json())
+    assert [l.name for l in clone.layers] == [l.name for l in model.layers]
+    clone.set_weights(model.get_weights())
+    xa, xb = np.ones((2, 3), "float32"), np.full((2, 2), 0.5, "float32")
+    for got, want in zip(clone([xa, xb]), model([xa, xb])):
+        np.testing.assert_allclose(_np(got), _np(want), atol=1e-6)
+
+
+def test_sequential_json_round_trip():
+    model = keras.Sequential([layers.Dense(3, input_shape=(4,), activation="relu"),
+                              layers.Dense(2)])
+    clone = keras.models.model_from_json(model.to_json())
+    assert type(clone).__name__ == "Sequential" and clone.output_shape == (None, 2)
+    assert clone.count_params() == model.count_params()

@@ -533,7 +533,8 @@ def _length(xs):
 
 def _stack(results):
     from cornu import tree
-    return tree.map_structure(lambda *ys: torch.stack([convert_to_tensor(y) for y in ys]), *results)
+    return tree.map_structure(
+        lambda *ys: torch.stack([convert_to_tensor(y) for y in ys]), *results)
 
 
 def map(f, xs):

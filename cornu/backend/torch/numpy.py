@@ -808,9 +808,13 @@ def size(x):
 
 def reshape(x, newshape):
     """``x`` with shape ``newshape`` (one entry may be -1)."""
-    if isinstance(newshape, int):
-        newshape = (newshape,)
-    return torch.reshape(convert_to_tensor(x), tuple(-1 if d is None else int(d) for d in newshape))
+    x = convert_to_tensor(x)
+    try:
+        return x.reshape(newshape)
+    except TypeError:  # None entries (Keras's spelling of -1), or array-likes
+        if isinstance(newshape, int):
+            newshape = (newshape,)
+        return x.reshape(tuple(-1 if d is None else int(d) for d in newshape))
 
 
 def ravel(x):
@@ -968,7 +972,7 @@ def take(x, indices, axis=None):
 
 
 def take_along_axis(x, indices, axis=None):
-    """Entries of ``x`` at ``indices`` matched along ``axis`` (negative indices count from the end)."""
+    """Entries of ``x`` at ``indices`` matched along ``axis`` (negatives count from the end)."""
     x, axis = _flat_if_none(x, axis)
     indices = convert_to_tensor(indices).long()
     indices = torch.where(indices < 0, indices + x.shape[axis], indices)
