@@ -224,8 +224,9 @@ class Variable:
                 value = value.detach().to(device=device, dtype=to_torch_dtype(
                     dtype if dtype is not None else _NAMES[value.dtype]), copy=True)
             else:
-                value = torch.as_tensor(np.asarray(value), device=device,
-                                        dtype=None if dtype is None else to_torch_dtype(dtype))
+                # A copy: updates of the variable must not write into the caller's array.
+                value = torch.tensor(np.asarray(value), device=device,
+                                     dtype=None if dtype is None else to_torch_dtype(dtype))
                 if dtype is None and value.dtype == torch.float64:
                     value = value.to(to_torch_dtype(floatx()))
         if shape is not None and tuple(value.shape) != tuple(shape):

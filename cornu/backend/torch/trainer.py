@@ -33,6 +33,8 @@ class TorchTrainer(Trainer):
                 v._value.requires_grad_(id(v) in ids)
         self._train_vars = variables
         self._train_params = [v._value for v in variables]
+        self._scales_loss = getattr(self.optimizer, "loss_scale_factor", None) is not None or (
+            type(self.optimizer).__name__ == "LossScaleOptimizer")
         if variables and not getattr(self.optimizer, "built", False):
             self.optimizer.build(variables)
 
@@ -47,7 +49,8 @@ class TorchTrainer(Trainer):
             self._prepare_training()
         self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
         if self._train_params:
-            grads = torch.autograd.grad(loss, self._train_params, allow_unused=True)
+            scaled = self.optimizer.scale_loss(loss) if self._scales_loss else loss
+            grads = torch.autograd.grad(scaled, self._train_params, allow_unused=True)
             self.optimizer.apply(list(grads), self._train_vars)
         return self.compute_metrics(x, y, _detach(y_pred), sample_weight)
 
@@ -73,6 +76,8 @@ class TorchTrainer(Trainer):
         self._train_vars = None
         step = self.train_step
         if self.jit_compile:
+            # The optimizer reads host-side counters: keep it out of the compiled graph.
+            self.optimizer.apply = torch.compiler.disable(self.optimizer.apply)
             step = torch.compile(step)
         self._train_function = step
         return step
