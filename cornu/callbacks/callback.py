@@ -43,8 +43,9 @@ _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_beg
 
 
 def overrides(callback, hook):
-    """True when ``callback``'s class defines ``hook`` itself (not the no-op base)."""
-    return getattr(type(callback), hook) is not getattr(Callback, hook)
+    """True when ``callback`` defines ``hook`` (in its class or, as LambdaCallback does,
+    on the instance) rather than inheriting the no-op base."""
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 class CallbackList:
@@ -90,9 +91,14 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
-        def call(*args, **kwargs):
+        takes_index = hook in ("on_epoch_begin", "on_epoch_end") or "_batch_" in hook
+
+        def call(*args, logs=None):
+            # Every hook gets its logs positionally, as Keras passes them.
+            args = (args[0], args[1] if len(args) > 1 else logs) if takes_index else (
+                args[0] if args else logs,)
             for cb in self.callbacks:
-                getattr(cb, hook)(*args, **kwargs)
+                getattr(cb, hook)(*args)
         return call
 
     def __iter__(self):

@@ -1,0 +1,65 @@
+"""EarlyStopping: stop training when a monitored quantity stops improving."""
+from cornu.callbacks.callback import Callback
+from cornu.callbacks.monitor import Monitor
+
+
+class EarlyStopping(Callback):
+    """Stop training when ``monitor`` has not improved for ``patience`` epochs.
+
+    Args:
+        monitor: the quantity to watch (default ``"val_loss"``).
+        min_delta: the smallest change that counts as an improvement.
+        patience: epochs without improvement before stopping.
+        verbose: 1 prints a message when stopping or restoring.
+        mode: ``"auto"``, ``"min"`` or ``"max"``.
+        baseline: a value to reach; training stops if it is not beaten in time.
+        restore_best_weights: at the end, restore the weights of the best epoch.
+        start_from_epoch: epochs to wait before watching (a warm-up).
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__()
+        self.monitor = monitor
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self._watch = Monitor("EarlyStopping", monitor, mode, min_delta)
+        self.min_delta = abs(min_delta)
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = self._watch.get(logs)
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()  # in case no epoch ever improves
+        self.wait += 1
+        if self._watch.improved(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._watch.improved(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print("Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
