@@ -4,8 +4,8 @@ Each loss is a function returning per-sample values (``mean_squared_error``)
 and a ``Loss`` class that weights and reduces them (``MeanSquaredError``).
 ``get`` turns a name, a config dict, a class or a callable into a loss.
 """
-from cornu.initializers._lookup import Catalog
-from cornu.losses.hinge import (
+from cornu.initializers._lookup import Catalog as _Catalog
+from cornu.losses.hinge_losses import (
     CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, convert_binary_labels_to_hinge,
     hinge, squared_hinge,
 )
@@ -63,7 +63,7 @@ _LEGACY = {
     "cosine_proximity": (cosine_similarity, "'cosine_similarity'"),
     "huber_loss": (huber, "'huber'"),
 }
-_CATALOG = Catalog("loss", ALL_OBJECTS_DICT, _LEGACY)
+_CATALOG = _Catalog("loss", ALL_OBJECTS_DICT, _LEGACY)
 
 
 def serialize(loss):

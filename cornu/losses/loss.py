@@ -86,7 +86,7 @@ def apply_mask(sample_weight, mask, dtype, reduction):
     mask = ops.cast(mask, dtype)
     if reduction in ("mean", "sum_over_batch_size"):
         valid = ops.sum(mask)
-        mask = mask * ops.divide_no_nan(ops.cast(_num_elements(mask), dtype), valid)
+        mask = mask * ops.divide_no_nan(float(_num_elements(mask)), valid)
     if sample_weight is None:
         return mask
     sample_weight = ops.cast(sample_weight, dtype)

@@ -152,7 +152,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if ignore_class is None:
         return ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits,
                                                    axis=axis)
-    valid = ops.not_equal(y_true, ops.cast(ignore_class, ops.dtype(y_true)))
+    valid = ops.not_equal(y_true, ignore_class)
     y_true = y_true * ops.cast(valid, ops.dtype(y_true))
     y_pred = y_pred * ops.cast(ops.expand_dims(valid, -1), ops.dtype(y_pred))
     res = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)

@@ -50,7 +50,7 @@ def ctc(y_true, y_pred):
     batch, timesteps = y_pred.shape[0], y_pred.shape[1]
     label_length = ops.cast(ops.sum(ops.cast(ops.not_equal(y_true, 0), "int32"), axis=-1),
                             "int32")
-    input_length = ops.full((batch,), timesteps, dtype="int32")
+    input_length = ops.ones((batch,), dtype="int32") * timesteps
     return ops.ctc_loss(ops.cast(y_true, "int32"), y_pred, label_length, input_length,
                         mask_index=0)
 

@@ -4,18 +4,18 @@ A metric keeps its state in variables on the device: ``update_state`` adds a
 batch, ``result`` returns a tensor, ``reset_state`` starts over. Every loss is
 also usable as a metric (the mean of its per-sample values).
 """
-import difflib
+import difflib as _difflib
 
 from cornu import losses as _losses
-from cornu.backend.common.global_state import to_snake_case
-from cornu.initializers._lookup import Catalog
+from cornu.backend.common.global_state import to_snake_case as _to_snake_case
+from cornu.initializers._lookup import Catalog as _Catalog
 from cornu.losses import (  # noqa: F401  (Keras exports these loss functions as metrics)
     binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
     categorical_focal_crossentropy, categorical_hinge, hinge, huber, kl_divergence, log_cosh,
     mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
     mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge,
 )
-from cornu.metrics.accuracy import (
+from cornu.metrics.accuracy_metrics import (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, accuracy, binary_accuracy,
     categorical_accuracy, sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
@@ -66,7 +66,7 @@ FUNCTIONS = (
 # As in Keras: class names and their snake_case spellings name classes
 # ("mean_squared_error" is the MeanSquaredError metric), the short names too.
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}
-ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in CLASSES})
+ALL_OBJECTS_DICT.update({_to_snake_case(cls.__name__): cls for cls in CLASSES})
 ALL_OBJECTS_DICT.update(
     bce=BinaryCrossentropy, BCE=BinaryCrossentropy, mse=MeanSquaredError,
     MSE=MeanSquaredError, mae=MeanAbsoluteError, MAE=MeanAbsoluteError,
@@ -74,7 +74,7 @@ ALL_OBJECTS_DICT.update(
     msle=MeanSquaredLogarithmicError, MSLE=MeanSquaredLogarithmicError, acc=Accuracy,
     logcosh=LogCoshError)
 _FUNCTIONS_DICT = {fn.__name__: fn for fn in FUNCTIONS}
-_CATALOG = Catalog("metric", {**_FUNCTIONS_DICT, **ALL_OBJECTS_DICT})
+_CATALOG = _Catalog("metric", {**_FUNCTIONS_DICT, **ALL_OBJECTS_DICT})
 
 
 def serialize(metric):
@@ -120,7 +120,7 @@ def _from_name(name):
     except ValueError:
         known = sorted(set(ALL_OBJECTS_DICT) | set(_FUNCTIONS_DICT) | set(
             n for n in _losses.ALL_OBJECTS_DICT if n[:1].islower()))
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        close = _difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         valid = ", ".join(n for n in known if n[:1].islower())
         raise ValueError(

@@ -1,7 +1,9 @@
 """AUC: the area under the ROC or precision-recall curve, by a Riemann sum over
 thresholds."""
 from cornu import backend, ops
-from cornu.metrics.confusion import FN, FP, TN, TP, update_confusion_matrix_variables
+from cornu.metrics.confusion import (
+    FN, FP, TN, TP, thresholds_tensor, update_confusion_matrix_variables,
+)
 from cornu.metrics.metric import Metric
 
 _CURVES = {"roc": "ROC", "pr": "PR"}
@@ -68,6 +70,7 @@ class AUC(Metric):
         self.label_weights = (None if label_weights is None
                               else ops.convert_to_tensor(label_weights, dtype=self.dtype))
         self._from_logits = from_logits
+        self._thresholds_tensor = thresholds_tensor(self._thresholds, self.dtype)
         self._built = False
         if multi_label:
             if num_labels:
@@ -106,7 +109,7 @@ class AUC(Metric):
             y_pred = ops.sigmoid(y_pred)
         update_confusion_matrix_variables(
             {TP: self.true_positives, FP: self.false_positives, TN: self.true_negatives,
-             FN: self.false_negatives}, y_true, y_pred, self._thresholds,
+             FN: self.false_negatives}, y_true, y_pred, self._thresholds_tensor,
             sample_weight=sample_weight, multi_label=self.multi_label,
             label_weights=None if self.multi_label else self.label_weights)
 

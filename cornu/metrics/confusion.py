@@ -19,6 +19,11 @@ def parse_init_thresholds(thresholds, default_threshold=0.5):
     return [float(t) for t in thresholds]
 
 
+def thresholds_tensor(thresholds, dtype):
+    """The thresholds as a tensor on the current device, made once per metric."""
+    return ops.convert_to_tensor(list(thresholds), dtype=dtype)
+
+
 def filter_top_k(x, k):
     """``x`` with all but the ``k`` largest entries of its last axis set to -1e10
     (ties go to the lower index)."""
@@ -31,7 +36,9 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
                                       class_id=None, sample_weight=None, multi_label=False,
                                       label_weights=None):
     """Add this batch's weighted counts to ``variables`` (keys ``"tp"``, ``"fp"``,
-    ``"tn"``, ``"fn"``), one count per threshold.
+    ``"tn"``, ``"fn"``), one count per threshold. Metrics pass ``thresholds`` as a
+    tensor made once (``thresholds_tensor``): building it from a list on every
+    update would copy it to the device, and wait for it, each time.
 
     A prediction is positive at threshold ``t`` when ``y_pred > t``; ``y_true`` is
     cast to bool. With ``multi_label``, counts are kept per label (last axis),
@@ -61,7 +68,8 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
         lw = ops.broadcast_to(ops.cast(label_weights, dtype), y_pred.shape)
         weights = lw if weights is None else weights * lw
 
-    thresholds = ops.convert_to_tensor(thresholds, dtype=dtype)
+    if not ops.is_tensor(thresholds):
+        thresholds = ops.convert_to_tensor(thresholds, dtype=dtype)
     num_thresholds = thresholds.shape[0]
     positive = ops.cast(ops.not_equal(y_true, 0), dtype)
     if multi_label:  # counts per label: (T, N, L) summed over N
@@ -105,10 +113,11 @@ class _ConfusionMatrixConditionCount(Metric):
         self.thresholds = parse_init_thresholds(thresholds, default_threshold=0.5)
         self.accumulator = self.add_variable(shape=(len(self.thresholds),),
                                              initializer="zeros", name="accumulator")
+        self._thresholds_tensor = thresholds_tensor(self.thresholds, self.dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         update_confusion_matrix_variables({self._condition: self.accumulator}, y_true, y_pred,
-                                          self.thresholds, sample_weight=sample_weight)
+                                          self._thresholds_tensor, sample_weight=sample_weight)
 
     def result(self):
         value = self.accumulator.value
@@ -203,11 +212,12 @@ class _PrecisionRecallBase(Metric):
         self.true_positives = self.add_variable((n,), "zeros", name="true_positives")
         self._errors = self.add_variable(
             (n,), "zeros", name="false_positives" if self._error == FP else "false_negatives")
+        self._thresholds_tensor = thresholds_tensor(self.thresholds, self.dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         update_confusion_matrix_variables(
             {TP: self.true_positives, self._error: self._errors}, y_true, y_pred,
-            self.thresholds, top_k=self.top_k, class_id=self.class_id,
+            self._thresholds_tensor, top_k=self.top_k, class_id=self.class_id,
             sample_weight=sample_weight)
 
     def result(self):
@@ -295,11 +305,12 @@ class SensitivitySpecificityBase(Metric):
         self.false_positives = self.add_variable((n,), "zeros", name="false_positives")
         self.true_negatives = self.add_variable((n,), "zeros", name="true_negatives")
         self.false_negatives = self.add_variable((n,), "zeros", name="false_negatives")
+        self._thresholds_tensor = thresholds_tensor(self.thresholds, self.dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         update_confusion_matrix_variables(
             {TP: self.true_positives, FP: self.false_positives, TN: self.true_negatives,
-             FN: self.false_negatives}, y_true, y_pred, self.thresholds,
+             FN: self.false_negatives}, y_true, y_pred, self._thresholds_tensor,
             class_id=self.class_id, sample_weight=sample_weight)
 
     def _rates(self):

@@ -85,15 +85,15 @@ class IoU(_IoUBase):
             raise ValueError(f"Target class id {max(target_class_ids)} is out of range, which "
                              f"is [0, {num_classes}).")
         self.target_class_ids = list(target_class_ids)
+        self._target_ids = ops.convert_to_tensor(self.target_class_ids, dtype="int32")
 
     def result(self):
         cm = self.total_cm.value
         true_positives = ops.diag(cm)
         # column sums + row sums = 2 * tp + fp + fn
         denominator = ops.sum(cm, axis=0) + ops.sum(cm, axis=1) - true_positives
-        ids = ops.convert_to_tensor(self.target_class_ids, dtype="int32")
-        true_positives = ops.take(true_positives, ids)
-        denominator = ops.take(denominator, ids)
+        true_positives = ops.take(true_positives, self._target_ids)
+        denominator = ops.take(denominator, self._target_ids)
         num_valid = ops.sum(ops.cast(ops.greater(denominator, 1e-9), self.dtype))
         iou = true_positives / (denominator + backend.epsilon())
         return ops.sum(iou) / (num_valid + backend.epsilon())

@@ -1,5 +1,5 @@
 """Probabilistic and hinge metrics: the mean of the loss function of the same name."""
-from cornu.losses.hinge import categorical_hinge, hinge, squared_hinge
+from cornu.losses.hinge_losses import categorical_hinge, hinge, squared_hinge
 from cornu.losses.probabilistic import (
     binary_crossentropy, categorical_crossentropy, kl_divergence, poisson,
     sparse_categorical_crossentropy,

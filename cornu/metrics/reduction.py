@@ -19,6 +19,10 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype, mask=No
     values = ops.cast(values, dtype)
     if mask is not None:
         sample_weight = apply_mask(sample_weight, mask, dtype, reduction="sum")
+    if isinstance(sample_weight, (int, float)):  # one weight for all: no tensor to copy over
+        if len(values.shape) > 1:
+            values = reduce_fn(values, axis=tuple(range(1, len(values.shape))))
+        return values * sample_weight, sample_weight
     if sample_weight is not None:
         sample_weight = ops.cast(sample_weight, dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
@@ -84,10 +88,13 @@ class Mean(Metric):
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, ops.mean, self.dtype, mask=mask)
         self.total.assign_add(ops.sum(values))
-        if sample_weight is not None:
-            add_to(self.count, ops.sum(sample_weight))
+        num_samples = values.shape[0] if len(values.shape) else 1
+        if sample_weight is None:
+            add_to(self.count, num_samples)
+        elif isinstance(sample_weight, (int, float)):
+            add_to(self.count, sample_weight * num_samples)
         else:
-            add_to(self.count, values.shape[0] if len(values.shape) else 1)
+            add_to(self.count, ops.sum(sample_weight))
 
     def result(self):
         return ops.divide_no_nan(self.total.value, self.count.value)

@@ -389,3 +389,25 @@ def test_gradient_flows():
     loss = losses.CategoricalCrossentropy()(ONE_HOT, pred, sample_weight=WEIGHTS)
     loss.backward()
     assert pred.grad is not None and torch.isfinite(pred.grad).all()
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("the loss moved data between the host and the device")
+
+
+@pytest.mark.parametrize("loss, y_true, y_pred, ref", CASES + [
+    (losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=1), LABELS, LOGITS,
+     None),
+    (losses.CTC(), np.array([[1, 2, 0], [3, 0, 0]]), rng.normal(size=(2, 6, 4)), None),
+], ids=IDS + ["scce-ignore", "ctc"])
+def test_no_host_device_traffic_in_the_training_step(loss, y_true, y_pred, ref, monkeypatch):
+    y_true, y_pred = torch.tensor(y_true), torch.tensor(y_pred, dtype=torch.float32)
+    weights = torch.ones(y_pred.shape[0])
+    with monkeypatch.context() as patch:
+        for attr in ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "cpu"):
+            patch.setattr(torch.Tensor, attr, _refuse)
+        for attr in ("tensor", "as_tensor", "from_numpy"):
+            patch.setattr(torch, attr, _refuse)
+        loss(y_true, y_pred)
+        if getattr(loss, "axis", -1) != 0:  # along axis 0 there is no value per sample
+            loss(y_true, y_pred, sample_weight=weights)

@@ -1,5 +1,6 @@
-"""Every metric updates its state without reading a value back to the host, and
-its result is a backend tensor."""
+"""Every metric updates its state without reading a value back to the host (nor
+copying host data to the device, which waits on the device too), and its result is
+a backend tensor."""
 import numpy as np
 import pytest
 import torch
@@ -66,10 +67,18 @@ CASES = {  # name: (metric factory, y_true, y_pred)
 
 
 def _refuse(*args, **kwargs):
-    raise AssertionError("update_state read a tensor value back to the host")
+    raise AssertionError("update_state moved data between the host and the device")
 
 
 HOST_READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "cpu")
+HOST_WRITES = ("tensor", "as_tensor", "from_numpy")  # torch functions making tensors from data
+
+
+def guard(patch):
+    for attr in HOST_READS:
+        patch.setattr(torch.Tensor, attr, _refuse)
+    for attr in HOST_WRITES:
+        patch.setattr(torch, attr, _refuse)
 
 
 def test_the_guard_catches_a_host_read(monkeypatch):
@@ -79,8 +88,7 @@ def test_the_guard_catches_a_host_read(monkeypatch):
                 super().update_state(values)
 
     with monkeypatch.context() as patch:
-        for attr in HOST_READS:
-            patch.setattr(torch.Tensor, attr, _refuse)
+        guard(patch)
         with pytest.raises(AssertionError, match="host"):
             Syncing().update_state([1.0])
 
@@ -90,8 +98,7 @@ def test_update_state_stays_on_device(name, monkeypatch):
     factory, y_true, y_pred = CASES[name]
     metric = factory()
     with monkeypatch.context() as patch:
-        for attr in HOST_READS:
-            patch.setattr(torch.Tensor, attr, _refuse)
+        guard(patch)
         for _ in range(2):
             if y_true is None:
                 metric.update_state(y_pred, sample_weight=WEIGHTS)

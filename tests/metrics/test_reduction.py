@@ -33,6 +33,19 @@ def test_sum_and_mean_accumulate_and_reset():
     assert value(s.result()) == 0.0
 
 
+def test_python_number_weights(monkeypatch):
+    m = metrics.Mean(name="loss")
+    with monkeypatch.context() as patch:  # a number weight is never copied to the device
+        patch.setattr(torch, "as_tensor", None)
+        m.update_state(torch.tensor(2.0), sample_weight=32)
+        m.update_state(torch.tensor(5.0), sample_weight=16)
+        m.update_state(torch.tensor([1.0, 3.0]), sample_weight=0.5)
+    assert np.isclose(value(m.result()), (2 * 32 + 5 * 16 + 0.5 * 4) / (48 + 1))
+    s = metrics.Sum()
+    s.update_state([[1.0, 3.0]], sample_weight=2)
+    assert value(s.result()) == 8.0
+
+
 def test_mean_weights_per_sample_and_per_entry():
     values = rng.normal(size=(3, 4)).astype("float32")
     w_sample = np.array([1.0, 0.0, 2.0], dtype="float32")
