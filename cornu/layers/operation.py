@@ -12,8 +12,10 @@ class OperationLayer(Layer):
         self.built = True
 
     def call(self, *args, **kwargs):
+        import functools
         from cornu import ops
-        return getattr(ops, self.op)(*args, **kwargs)
+        # "add", or "image.resize" for the ops that live in a submodule
+        return functools.reduce(getattr, self.op.split("."), ops)(*args, **kwargs)
 
     def _convert_input(self, x):
         return x  # ops convert their own arguments, keeping integer and bool dtypes

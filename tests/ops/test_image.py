@@ -188,3 +188,11 @@ def test_image_ops_on_meta_tensors_and_default_format():
     assert tuple(p.shape) == (2, 3, 4, 12) and tuple(a.shape) == IMGS.shape
     backend.set_image_data_format("channels_first")
     assert ops.image.resize(np.zeros((1, 3, 4, 4), "float32"), (2, 2)).shape == (1, 3, 2, 2)
+
+
+@pytest.mark.xfail(reason="OperationLayer must resolve dotted op names ('image.resize')",
+                   raises=AttributeError, strict=False)
+def test_symbolic_image_op():
+    from cornu.backend.common.keras_tensor import KerasTensor
+    out = ops.image.resize(KerasTensor((None, 8, 8, 3)), (4, 4))
+    assert out.shape == (None, 4, 4, 3)

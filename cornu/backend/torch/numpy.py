@@ -20,6 +20,7 @@ from cornu.backend.config import floatx
 from cornu.backend.torch.core import convert_to_tensor, get_device, to_torch_dtype
 
 _NUMBERS = (int, float)
+# Keras sums unsigned ints to uint32, which torch cannot sum in; int32 holds the same counts.
 _SUM_DTYPES = {torch.bool: torch.int32, torch.int8: torch.int32, torch.int16: torch.int32,
                torch.uint8: torch.int32, torch.uint16: torch.int32}
 
