@@ -23,13 +23,13 @@ __all__ = [
 _CONV_ARGS = """
     Args:
         filters: the number of output channels.
-        kernel_size: an int or a tuple of {n} ints: the size of the window.
-        strides: an int or {n} ints (``strides > 1`` excludes ``dilation_rate > 1``).
+        kernel_size: an int or a {n}-tuple of ints: the size of the window.
+        strides: an int or a {n}-tuple (``strides > 1`` excludes ``dilation_rate > 1``).
         padding: ``"valid"`` (none) or ``"same"`` (TensorFlow's: the output has
             ``ceil(size / stride)`` positions, the odd padding pixel goes at the end){causal}.
         data_format: ``"channels_last"`` ``{last}`` or ``"channels_first"``
             ``{first}``; None means ``image_data_format()``.
-        dilation_rate: an int or {n} ints: the spacing of the kernel taps.
+        dilation_rate: an int or a {n}-tuple: the spacing of the kernel taps.
         groups: split the input channels into this many groups, each convolved with
             ``filters // groups`` filters.
         activation: applied to the output (default: none).
@@ -42,6 +42,9 @@ _FORMATS = {1: ("(batch, steps, channels)", "(batch, channels, steps)"),
             3: ("(batch, d1, d2, d3, channels)", "(batch, channels, d1, d2, d3)")}
 
 
+_CAUSAL = ',\n            or ``"causal"`` (left padding only: output t sees inputs <= t)'
+
+
 def _args(n, causal=""):
     last, first = _FORMATS[n]
     return _CONV_ARGS.format(n=n, causal=causal, last=last, first=first)
@@ -49,7 +52,7 @@ def _args(n, causal=""):
 
 class Conv1D(BaseConv):
     __doc__ = """1D convolution over steps: ``activation(conv1d(inputs, kernel) + bias)``.
-    """ + _args(1, causal=",\n            or ``\"causal\"`` (left padding only: output t sees inputs <= t)") + """
+    """ + _args(1, causal=_CAUSAL) + """
     Example:
         >>> tuple(Conv1D(32, 3, activation="relu")(np.ones((4, 10, 128))).shape)
         (4, 8, 32)
