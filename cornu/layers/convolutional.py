@@ -70,6 +70,12 @@ class Conv2D(BaseConv):
     """
     rank = 2
 
+    @classmethod
+    def _legacy_args(cls, args, kwargs):
+        # Keras 1's Conv2D(filters, nb_row, nb_col), which Keras 2 still read that way.
+        from cornu.legacy.arguments import keras1_positional_kernel
+        return keras1_positional_kernel(cls, args, kwargs)
+
 
 class Conv3D(BaseConv):
     __doc__ = """3D convolution over volumes: ``activation(conv3d(inputs, kernel) + bias)``.

@@ -73,6 +73,9 @@ class LayerMeta(type):
         if target._init_params is None:
             target._init_params = _init_parameters(target)
         params, _ = target._init_params
+        legacy = getattr(target, "_legacy_args", None)
+        if legacy is not None:
+            args, kwargs = legacy(args, kwargs)
         if any(k not in params and k not in _BASE_KWARGS for k in kwargs):
             from cornu.legacy import arguments
             args, kwargs = arguments.translate(target, args, kwargs, params | _BASE_KWARGS)

@@ -30,15 +30,15 @@ RENAMES = {
     "depth_multiplier": "depth_multiplier",
 }
 # Keras 1 arguments that no longer mean anything: dropped with a warning.
-DROPPED = {"consume_less", "trainable_weights_init"}
-_DIM_ORDERING = {"th": "channels_first", "tf": "channels_last"}
+DROPPED = {"consume_less", "trainable_weights_init", "output_shape"}
+_DIM_ORDERING = {"th": "channels_first", "tf": "channels_last", "default": None}
 # Markers of a Keras 1 call: with them, Conv2D(64, 3, 3) means nb_filter, nb_row, nb_col.
 _KERAS1_MARKERS = {"border_mode", "subsample", "init", "dim_ordering", "nb_filter", "nb_row",
                    "nb_col", "W_regularizer", "b_regularizer", "bias"}
 
 
 def _warn(old, new):
-    warnings.warn(f"`{old}` is a Keras 1 argument; use `{new}` instead.",
+    warnings.warn(f"`{old}` is a Keras 1 spelling; use `{new}` instead.",
                   DeprecationWarning, stacklevel=4)
 
 
@@ -51,13 +51,7 @@ def translate(cls, args, kwargs, valid):
     if "nb_row" in kwargs or "nb_col" in kwargs or (
             keras1 and len(args) == 3 and all(isinstance(a, int) for a in args)
             and "kernel_size" in valid):
-        rows = kwargs.pop("nb_row", None)
-        cols = kwargs.pop("nb_col", None)
-        if len(args) == 3:
-            args, rows, cols = args[:1], args[1], args[2]
-        _warn(f"{cls.__name__}(filters, nb_row, nb_col)",
-              f"{cls.__name__}(filters, kernel_size=({rows}, {cols}))")
-        kwargs["kernel_size"] = (rows, cols)
+        args, kwargs = _keras1_kernel(cls, args, kwargs)
     for old in list(kwargs):
         if old in valid:
             continue
@@ -71,12 +65,38 @@ def translate(cls, args, kwargs, valid):
             raise unknown_argument_error(f"{cls.__name__}()", old, valid)
         value = kwargs.pop(old)
         if old == "dim_ordering":
-            value = _DIM_ORDERING.get(value, value)
-        if old == "subsample_length" or old == "stride":
-            value = value
+            value = _DIM_ORDERING.get(value)
         _warn(old, new)
-        if new in kwargs:
+        if new in kwargs or new in _positional_names(cls, len(args)):
             raise TypeError(f"{cls.__name__}() got both `{old}` (Keras 1) and `{new}`; "
                             f"pass only `{new}`.")
         kwargs[new] = value
+    return args, kwargs
+
+
+def _positional_names(cls, count):
+    """The names of the first ``count`` constructor parameters (bound by position)."""
+    import inspect
+    params = [n for n, p in inspect.signature(cls.__init__).parameters.items()
+              if n != "self" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return params[:count]
+
+
+def keras1_positional_kernel(cls, args, kwargs):
+    """``Conv2D(64, 3, 3)`` as Keras 1 (and Keras 2's legacy layer) read it: filters,
+    kernel rows, kernel columns — not ``strides=3``."""
+    if len(args) == 3 and all(isinstance(a, int) and not isinstance(a, bool) for a in args) \
+            and "strides" not in kwargs and "kernel_size" not in kwargs:
+        return _keras1_kernel(cls, args, dict(kwargs))
+    return args, kwargs
+
+
+def _keras1_kernel(cls, args, kwargs):
+    rows = kwargs.pop("nb_row", None)
+    cols = kwargs.pop("nb_col", None)
+    if len(args) == 3:
+        args, rows, cols = args[:1], args[1], args[2]
+    _warn(f"{cls.__name__}(filters, nb_row, nb_col)",
+          f"{cls.__name__}(filters, kernel_size=({rows}, {cols}))")
+    kwargs["kernel_size"] = (rows, cols)
     return args, kwargs

@@ -1,0 +1,61 @@
+"""Keras 1/2 constructor spellings: each works and warns with the modern spelling."""
+import warnings
+
+import numpy as np
+import pytest
+
+import cornu as keras
+from cornu import backend, layers
+
+
+def _warned(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn()
+    return out, " ".join(str(w.message) for w in caught if w.category is DeprecationWarning)
+
+
+@pytest.mark.parametrize("make, attribute, value, modern", [
+    (lambda: layers.Dense(output_dim=4), "units", 4, "units"),
+    (lambda: layers.Dense(4, init="zeros"), "kernel_initializer", None, "kernel_initializer"),
+    (lambda: layers.Dense(4, W_regularizer="l2"), "kernel_regularizer", None,
+     "kernel_regularizer"),
+    (lambda: layers.Dense(4, bias=False), "use_bias", False, "use_bias"),
+    (lambda: layers.Conv2D(8, (3, 3), border_mode="same"), "padding", "same", "padding"),
+    (lambda: layers.Conv2D(8, (3, 3), subsample=(2, 2)), "strides", (2, 2), "strides"),
+    (lambda: layers.Conv2D(8, (3, 3), dim_ordering="th"), "data_format", "channels_first",
+     "data_format"),
+    (lambda: layers.Conv2D(nb_filter=8, nb_row=2, nb_col=3), "kernel_size", (2, 3),
+     "kernel_size"),
+    (lambda: layers.Conv2D(64, 3, 3), "kernel_size", (3, 3), "kernel_size"),
+])
+def test_keras1_arguments_translate_and_warn(make, attribute, value, modern):
+    layer, message = _warned(make)
+    if value is not None:
+        assert getattr(layer, attribute) == value
+    assert modern in message
+
+
+def test_keras1_conv_in_channels_first_model():
+    backend.set_image_data_format("channels_first")
+    model, message = _warned(lambda: keras.Sequential([layers.Conv2D(
+        64, 3, 3, border_mode="same", input_shape=(3, 32, 32))]))
+    assert model.output_shape == (None, 64, 32, 32) and "padding" in message
+    model.add(layers.Flatten())
+    assert model.output_shape == (None, 65536)
+
+
+def test_unknown_and_doubled_arguments_are_type_errors():
+    with pytest.raises(TypeError, match="kernel_sise.*kernel_size"):
+        layers.Conv2D(8, kernel_sise=3)
+    with pytest.raises(TypeError, match="both `output_dim`.*`units`"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layers.Dense(4, output_dim=4)
+
+
+def test_dropped_keras1_argument_warns():
+    layer, message = _warned(lambda: layers.Conv2DTranspose(4, 3, output_shape=(None, 8, 8, 4)))
+    assert "no effect" in message and layer.filters == 4
+    x = np.ones((1, 6, 6, 2), "float32")
+    assert tuple(layer(x).shape) == (1, 8, 8, 4)
