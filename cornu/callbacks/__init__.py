@@ -7,3 +7,4 @@ from cornu.callbacks.misc import (  # noqa: F401
     CSVLogger, LambdaCallback, RemoteMonitor, SwapEMAWeights, TerminateOnNaN,
 )
 from cornu.callbacks.progbar_logger import ProgbarLogger  # noqa: F401
+from cornu.callbacks.tensorboard import TensorBoard  # noqa: F401
