@@ -170,8 +170,13 @@ def batch_norm(x, axis, gamma, beta, moving_mean, moving_variance, momentum, eps
 
 # ----------------------------------------------------------------- recurrent layers (rnn)
 
+import warnings  # noqa: E402
+
 _RNN_KERNELS = {"lstm": torch.lstm, "gru": torch.gru, "rnn_tanh": torch.rnn_tanh,
                 "rnn_relu": torch.rnn_relu}
+# cuDNN copies the per-call weights into its own buffer (they change every step anyway).
+warnings.filterwarnings("ignore", message="RNN module weights are not part of single",
+                        category=UserWarning, module=r"cornu\.backend\.torch\.fused")
 
 
 def _as_tensor(x):
@@ -182,17 +187,18 @@ def _as_tensor(x):
 
 def _rnn_params(mode, kernel, recurrent_kernel, bias):
     """torch's ``[w_ih, w_hh, b_ih, b_hh]`` from Keras-layout weights, made on every call
-    (cheap views and one small concat) so that gradients reach the Keras variables."""
+    (small transposed copies) so that gradients reach the Keras variables."""
     if mode == "gru":  # Keras gates z, r, h -> torch r, z, n
         u = recurrent_kernel.shape[0]
 
         def order(w):
             return torch.cat([w[..., u:2 * u], w[..., :u], w[..., 2 * u:]], dim=-1)
-        params = [order(kernel).t(), order(recurrent_kernel).t()]
+        params = [order(kernel).t().contiguous(), order(recurrent_kernel).t().contiguous()]
         if bias is not None:  # reset_after: (2, 3u), row 0 input bias, row 1 recurrent bias
             params.extend(order(bias).unbind(0))
         return params
-    params = [kernel.t(), recurrent_kernel.t()]     # (in, G*u) -> (G*u, in); i,f,c,o = i,f,g,o
+    # (in, G*u) -> (G*u, in); Keras's LSTM gates i, f, c, o are torch's i, f, g, o
+    params = [kernel.t().contiguous(), recurrent_kernel.t().contiguous()]
     if bias is not None:
         params.extend([bias, torch.zeros_like(bias)])
     return params
@@ -209,7 +215,8 @@ def rnn(mode, inputs, initial_state, kernel, recurrent_kernel, bias=None, mask=N
     run as a packed sequence, and masked steps get Keras's outputs (the previous
     output, or zeros with ``zero_output_for_mask``). Returns ``(last_output,
     outputs or None, states)``, or None when this kernel cannot do it (meta tensors,
-    another kind of mask), for the caller's step-by-step loop.
+    another kind of mask), for the caller's step-by-step loop. Under ``torch.compile``
+    it runs eagerly (inductor cannot lower the functional CPU kernel).
     """
     x = _as_tensor(inputs)
     if x.device.type == "meta" or x.ndim != 3 or x.shape[1] == 0:
@@ -282,3 +289,13 @@ def _masked_rnn(kernel_fn, x, hx, params, has_bias, train, mask, return_sequence
         y = y.gather(1, index[..., None].expand(-1, -1, units))
         y = torch.where((t[None] >= start[:, None])[..., None], y, torch.zeros_like(y))
     return last, y, states
+
+
+def prepare_for_compile():
+    """Make the kernels torch.compile cannot lower run eagerly inside a compiled step (a
+    graph break, as nn.LSTM has). Done only when compiling: applying
+    ``torch.compiler.disable`` imports torch._dynamo, which costs seconds at start-up."""
+    global rnn
+    if not getattr(rnn, "_eager_under_compile", False):
+        rnn = torch.compiler.disable(rnn)
+        rnn._eager_under_compile = True

@@ -76,6 +76,8 @@ class TorchTrainer(Trainer):
         self._train_vars = None
         step = self.train_step
         if self.jit_compile:
+            from cornu.backend.torch import fused
+            fused.prepare_for_compile()
             # The optimizer reads host-side counters: keep it out of the compiled graph.
             self.optimizer.apply = torch.compiler.disable(self.optimizer.apply)
             step = torch.compile(step)
