@@ -1,17 +1,16 @@
-"""The recurrent machinery: the RNN layer, StackedRNNCells, dropout masks of cells,
-and the time loop shared by every recurrent layer.
+"""The recurrent machinery: the RNN layer, StackedRNNCells and the time loop shared
+by every recurrent layer.
 
 A cell computes one time step: ``cell.call(x_t, states) -> (output, new_states)``.
-``RNN`` runs a cell over the time axis. The built-in cells also split a step
-into an input projection (``_project``, done for all time steps in one matmul)
-and a recurrent part (``_recurrent``), so the step-by-step loop only does the
-recurrent matmul per step. LSTM, GRU and SimpleRNN first try
-``backend.fused.rnn`` (torch's fused kernels) and fall back to the loop.
+``RNN`` runs a cell over the time axis. A cell with ``project_sequence`` (the
+built-in ones, _rnn_cells.py) has its input projection done for all steps at
+once, so the loop only does the recurrent part per step.
 """
 import inspect
 
 from cornu import backend, ops, tree
 from cornu.backend.common.keras_tensor import KerasTensor
+from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 
 __all__ = ["RNN", "StackedRNNCells"]
@@ -112,109 +111,11 @@ def time_loop(step, inputs, states, mask=None, go_backwards=False, zero_output_f
     return output, sequence, states
 
 
-def _state_template(state_size):
+def state_template(state_size):
     """The nesting of the states: an int per state, lists for cells with several."""
     if isinstance(state_size, int):
         return [state_size]
     return list(state_size)
-
-
-# ----------------------------------------------------------------- dropout masks
-
-class DropoutRNNCell:
-    """Dropout masks of a cell, made once per layer call and reused at every step.
-
-    A cell using it has ``dropout``, ``recurrent_dropout`` and ``seed_generator``;
-    ``dropout_mask_count`` (when set) asks for one mask per gate.
-    """
-
-    def _create_dropout_mask(self, step_input, rate):
-        ones = ops.ones_like(step_input)
-        count = getattr(self, "dropout_mask_count", None)
-        if count is None:
-            return backend.random.dropout(ones, rate=rate, seed=self.seed_generator)
-        return [backend.random.dropout(ones, rate=rate, seed=self.seed_generator)
-                for _ in range(count)]
-
-    def get_dropout_mask(self, step_input):
-        """The cached input dropout mask (made from ``step_input``'s shape), or None."""
-        if getattr(self, "_dropout_mask", None) is None and self.dropout > 0:
-            self._dropout_mask = self._create_dropout_mask(step_input, self.dropout)
-        return getattr(self, "_dropout_mask", None)
-
-    def get_recurrent_dropout_mask(self, step_input):
-        """The cached recurrent-state dropout mask, or None."""
-        if getattr(self, "_recurrent_dropout_mask", None) is None and self.recurrent_dropout > 0:
-            self._recurrent_dropout_mask = self._create_dropout_mask(
-                step_input, self.recurrent_dropout)
-        return getattr(self, "_recurrent_dropout_mask", None)
-
-    def reset_dropout_mask(self):
-        self._dropout_mask = None
-
-    def reset_recurrent_dropout_mask(self):
-        self._recurrent_dropout_mask = None
-
-
-class ProjectedCell(Layer, DropoutRNNCell):
-    """Base of the built-in cells: a step is ``_recurrent(_project(x), states)``.
-
-    ``_project`` is linear in ``x`` and the same at every step, so ``RNN`` applies it
-    to the whole sequence at once; ``call`` applies it to one step.
-    """
-
-    _untracked = Layer._untracked | {"_dropout_mask", "_recurrent_dropout_mask"}
-
-    def _input_masks(self, step_input, training):
-        if training and 0.0 < self.dropout < 1.0:
-            return self.get_dropout_mask(step_input)
-        return None
-
-    def _recurrent_masks(self, h, training):
-        if training and 0.0 < self.recurrent_dropout < 1.0:
-            return self.get_recurrent_dropout_mask(h)
-        return None
-
-    def call(self, inputs, states, training=False):
-        nested = tree.is_nested(states)
-        states = list(states) if nested else [states]
-        masks = self._input_masks(inputs, training)
-        output, new_states = self._recurrent(self._project(inputs, masks), states, training)
-        if not nested and len(new_states) == 1:
-            return output, new_states[0]
-        return output, new_states
-
-    def project_sequence(self, sequences, training):
-        """``_project`` of every step of ``sequences`` (batch, time, features) at once."""
-        masks = self._input_masks(sequences[:, 0], training)
-        if masks is not None:
-            masks = ([ops.expand_dims(m, 1) for m in masks] if isinstance(masks, list)
-                     else ops.expand_dims(masks, 1))
-        return self._project(sequences, masks)
-
-    def get_initial_state(self, batch_size=None):
-        return [ops.zeros((batch_size, d), dtype=self.compute_dtype)
-                for d in _state_template(self.state_size)]
-
-    @staticmethod
-    def _masked_matmul(x, kernel, masks, count):
-        """``x @ kernel``; with per-gate masks, gate g uses ``x * masks[g]``."""
-        if masks is None:
-            return ops.matmul(x, kernel)
-        if not isinstance(masks, list):
-            return ops.matmul(x * masks, kernel)
-        kernels = ops.split(kernel, count, axis=-1)
-        return ops.concatenate([ops.matmul(x * m, k) for m, k in zip(masks, kernels)], axis=-1)
-
-
-def check_units(layer, units, what="units"):
-    if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-        raise ValueError(f"{type(layer).__name__}: `{what}` must be a positive integer; "
-                         f"received {what}={units!r}.")
-
-
-def clamp_rate(value):
-    return min(1.0, max(0.0, float(value)))
 
 
 # ----------------------------------------------------------------- StackedRNNCells
@@ -349,7 +250,6 @@ class RNN(Layer):
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
-        kwargs.pop("time_major", None)
         super().__init__(**kwargs)
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
@@ -380,16 +280,20 @@ class RNN(Layer):
         step_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
         if isinstance(self.cell, Layer):
             build_sublayer(self.cell, step_shape, self.name)
+        spec = self.input_spec
+        if spec is not None and spec.ndim is not None and sequences_shape[-1] is not None:
+            self.input_spec = InputSpec(ndim=spec.ndim, axes={-1: sequences_shape[-1]})
         if self.stateful and sequences_shape[0] is not None and self.states is None:
             self._create_state_variables(sequences_shape[0])
         self.built = True
 
     def _create_state_variables(self, batch_size):
-        initial = self.get_initial_state(batch_size)
+        from cornu import initializers
+        zeros = initializers.get("zeros")
         self.states = tree.map_structure(
-            lambda value: backend.Variable(backend.convert_to_numpy(value), trainable=False,
+            lambda value: backend.Variable(zeros, shape=tuple(value.shape), trainable=False,
                                            dtype=self.dtype_name, name="rnn_state"),
-            initial)
+            self.get_initial_state(batch_size))
 
     def get_initial_state(self, batch_size):
         """Zero states (or the cell's own ``get_initial_state``) for ``batch_size``."""
@@ -475,7 +379,7 @@ class RNN(Layer):
 
     def _loop(self, sequences, states, mask, training):
         cell = self.cell
-        if isinstance(cell, ProjectedCell):
+        if hasattr(cell, "project_sequence"):  # the built-in cells: one input matmul
             inputs = cell.project_sequence(sequences, training)        # (B, T, gates)
 
             def step(x_t, s):
@@ -491,7 +395,7 @@ class RNN(Layer):
                          return_sequences=self.return_sequences)
 
     def _reset_dropout_masks(self, cell):
-        if isinstance(cell, DropoutRNNCell):
+        if hasattr(cell, "reset_dropout_mask"):
             cell.reset_dropout_mask()
             cell.reset_recurrent_dropout_mask()
         for sub in getattr(cell, "cells", ()):
