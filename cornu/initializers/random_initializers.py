@@ -259,9 +259,9 @@ class Orthogonal(RandomInitializer):
             return ops.zeros(tuple(shape), dtype=dtype)
         rows, cols = math.prod(shape[:-1]), shape[-1]
         flat = (max(rows, cols), min(rows, cols))
-        a = backend.convert_to_numpy(backend.random.normal(flat, dtype=dtype, seed=self.seed))
-        q, r = np.linalg.qr(a.astype("float64"))
-        q = q * np.sign(np.diag(r))  # makes the decomposition unique: uniform over rotations
+        a = backend.random.normal(flat, dtype="float32", seed=self.seed)
+        q, r = ops.qr(a)  # the engine's QR: numpy's competes with the engine for the cores
+        q = q * ops.sign(ops.diagonal(r))  # makes it unique: uniform over rotations
         if rows < cols:
-            q = q.T
-        return backend.convert_to_tensor(self.gain * q.reshape(tuple(shape)), dtype=dtype)
+            q = ops.transpose(q)
+        return ops.cast(ops.reshape(q, tuple(shape)) * self.gain, dtype)

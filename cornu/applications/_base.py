@@ -1,0 +1,114 @@
+"""What every application model shares: argument checks, the input, pooling, weights."""
+import os
+import warnings
+
+from cornu import backend, layers
+
+
+def check_weights_argument(weights, include_top, classes):
+    """Keras's checks of ``weights`` and ``classes``, before anything is built."""
+    is_file = isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)
+    if not (weights in ("imagenet", None) or is_file):
+        raise ValueError("The `weights` argument should be either `None` (random "
+                         "initialization), 'imagenet' (pre-training on ImageNet), or the "
+                         f"path to the weights file to be loaded. Received: weights={weights!r}"
+                         " (no file exists at that path).")
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError("If using `weights='imagenet'` with `include_top=True`, `classes` "
+                         f"should be 1000. Received: classes={classes}")
+
+
+def check_pooling(pooling):
+    if pooling not in (None, "avg", "max"):
+        raise ValueError("`pooling` must be None, 'avg' or 'max'. Received: "
+                         f"pooling={pooling!r}")
+
+
+def channel_axis():
+    """The channel axis of a 4D image batch under the global data format."""
+    return 1 if backend.image_data_format() == "channels_first" else 3
+
+
+def image_input(input_tensor, input_shape):
+    """The model's image input: a new ``Input`` or the user's KerasTensor."""
+    if input_tensor is None:
+        return layers.Input(shape=input_shape)
+    if not backend.is_keras_tensor(input_tensor):
+        raise ValueError("`input_tensor` must be a KerasTensor (the output of "
+                         "`cornu.Input()` or of layers applied to it). Received: "
+                         f"{type(input_tensor).__name__}. To run the model on data, build it "
+                         "with `input_shape=` and call it on the data.")
+    return input_tensor
+
+
+def pool(x, pooling, avg_name=None, max_name=None):
+    """Global average or max pooling of the features, or none (``pooling=None``)."""
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=avg_name)(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=max_name)(x)
+    return x
+
+
+def source_inputs(tensor):
+    """The ``Input`` tensors that ``tensor`` was computed from."""
+    layer, node_index, _ = tensor._keras_history
+    node = layer._inbound_nodes[node_index]
+    if node.is_input:
+        return [tensor]
+    found = []
+    for parent in node.input_tensors:
+        for x in source_inputs(parent):
+            if not any(x is seen for seen in found):
+                found.append(x)
+    return found
+
+
+def make_model(input_tensor, img_input, outputs, name):
+    """The functional model, taking in the inputs behind ``input_tensor`` if one was given."""
+    from cornu.models import Functional
+    inputs = img_input if input_tensor is None else source_inputs(input_tensor)
+    if isinstance(inputs, list) and len(inputs) == 1:
+        inputs = inputs[0]
+    return Functional(inputs, outputs, name=name)
+
+
+def load_weights(model, weights, url=None, file_name=None, file_hash=None):
+    """Load ``weights``: a local file, or for "imagenet" Keras's published file at ``url``.
+
+    The ImageNet file is downloaded once through ``get_file`` (into
+    ``$CORNU_HOME/models``), checked against ``file_hash`` when Keras has one, and
+    read by the legacy ``.h5`` loader, layer by layer in order as Keras reads it.
+    """
+    if weights == "imagenet":
+        from cornu.utils.file_utils import get_file
+        weights = get_file(file_name, url, cache_subdir="models", file_hash=file_hash)
+    if weights is not None:
+        model.load_weights(weights)
+    return model
+
+
+def square_size(input_shape, input_tensor, sizes, default=224):
+    """The image's height when it is square and one of ``sizes`` (the sizes weights
+    exist for), else ``default``; read from ``input_shape``, else from ``input_tensor``."""
+    first = backend.image_data_format() == "channels_first"
+    if input_shape is not None:
+        rows, cols = input_shape[1:3] if first else input_shape[0:2]
+    elif input_tensor is not None and backend.is_keras_tensor(input_tensor):
+        rows, cols = input_tensor.shape[2:4] if first else input_tensor.shape[1:3]
+    else:
+        return default
+    return rows if rows == cols and rows in sizes else default
+
+
+def weights_rows(input_shape, weights, sizes):
+    """The image size that names ImageNet weights: the input's if square and in ``sizes``,
+    else 224 with a warning (as Keras falls back)."""
+    first = backend.image_data_format() == "channels_first"
+    rows, cols = input_shape[1:3] if first else input_shape[0:2]
+    if weights == "imagenet" and (rows != cols or rows not in sizes):
+        warnings.warn("`input_shape` is undefined or non-square, or `rows` is not in "
+                      f"{list(sizes)}. Weights for input shape (224, 224) will be loaded as "
+                      "the default.", stacklevel=3)
+        return 224
+    return rows
