@@ -567,9 +567,12 @@ class Layer(metaclass=LayerMeta):
             mask_spec = self._symbolic_mask(args, kwargs)
             if mask_spec is not None:
                 _mask_state.active = True
-                for out in tree.flatten(outputs):
+                flat = tree.flatten(outputs)
+                masks = tree.flatten(mask_spec) if isinstance(mask_spec, (list, tuple)) else [
+                    mask_spec] * len(flat)
+                for out, m in zip(flat, masks):  # one mask per output, as in eager calls
                     if isinstance(out, KerasTensor):
-                        out._keras_mask = mask_spec
+                        out._keras_mask = m
         node = Node(self, args, node_kwargs, outputs)
         self._inbound_nodes.append(node)
         for i, out in enumerate(node.outputs):

@@ -30,7 +30,8 @@ RENAMES = {
     "depth_multiplier": "depth_multiplier",
 }
 # Keras 1 arguments that no longer mean anything: dropped with a warning.
-DROPPED = {"consume_less", "trainable_weights_init", "output_shape"}
+DROPPED = {"consume_less", "trainable_weights_init", "output_shape", "implementation",
+           "time_major"}
 _DIM_ORDERING = {"th": "channels_first", "tf": "channels_last", "default": None}
 # Markers of a Keras 1 call: with them, Conv2D(64, 3, 3) means nb_filter, nb_row, nb_col.
 _KERAS1_MARKERS = {"border_mode", "subsample", "init", "dim_ordering", "nb_filter", "nb_row",

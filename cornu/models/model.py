@@ -70,7 +70,14 @@ class Model(_BackendTrainer, Layer):
         if input_shape is None:
             raise ValueError(f"Model '{self.name}': build() needs an input_shape.")
         backend.compute_output_spec(self.call, _shape_to_spec(input_shape))
+        self.__dict__.setdefault("_build_input_shape", input_shape)
         self.built = True
+
+    def reset_states(self):
+        """Reset the states of the stateful layers (Keras 2's ``model.reset_states``)."""
+        for layer in self._flatten_layers(include_self=False):
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
@@ -81,11 +88,57 @@ class Model(_BackendTrainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
+    # ------------------------------------------------------------ saving
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Save the model (architecture, weights, compile state) to a ``.keras`` file,
+        or a legacy ``.h5`` file. Missing folders are made; the write is atomic."""
+        from cornu.saving import saving_api
+        return saving_api.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights (and optimizer state) to a ``.weights.h5`` file."""
+        from cornu.saving import saving_api
+        return saving_api.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
+        """Load weights from a ``.weights.h5``, ``.keras`` or legacy ``.h5`` file.
+
+        Args:
+            skip_mismatch: warn and skip weights that do not fit, instead of raising.
+            by_name: (legacy ``.h5``) match layers by name rather than by order.
+        """
+        from cornu.saving import saving_api
+        return saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch,
+                                       by_name=by_name, **kwargs)
+
+    def _build_once(self, args):
+        # Remember the first input shape: a subclassed model's build_config.
+        shape = getattr(args[0], "shape", None) if args else None
+        if shape is not None and "_build_input_shape" not in self.__dict__:
+            self._build_input_shape = tuple(shape)
+        super()._build_once(args)
+
+    def get_build_config(self):
+        """``{"input_shape": ...}``: how to build the model again when it is loaded."""
+        config = super().get_build_config()
+        if config is None and self.built and self.__dict__.get("_build_input_shape"):
+            config = {"input_shape": _as_lists(self._build_input_shape)}
+        return config
+
     def to_json(self, **kwargs):
         """The model's architecture as a JSON string (``model_from_json`` reads it)."""
         import json
         from cornu.saving.serialization import serialize_keras_object
         return json.dumps(serialize_keras_object(self), **kwargs)
+
+
+def _as_lists(shape):
+    if isinstance(shape, dict):
+        return {k: _as_lists(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)):
+        return [_as_lists(v) for v in shape]
+    return shape
 
 
 def _shape_to_spec(shape):
