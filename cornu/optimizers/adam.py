@@ -1,5 +1,5 @@
 """Adam (``keras.optimizers.Adam``)."""
-import math
+import numpy as np
 
 from cornu.optimizers._arguments import default_epsilon
 from cornu.optimizers.optimizer import Optimizer
@@ -55,8 +55,9 @@ class Adam(Optimizer):
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
     def _update_step(self, grads, lr):
-        t = self._local_step
-        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        f = self._scalar  # rounded as Keras rounds them (see ``_scalar``)
+        t, one = f(self._local_step), f(1)
+        alpha = float(f(lr) * np.sqrt(one - f(self.beta_2) ** t) / (one - f(self.beta_1) ** t))
         v_hat = self._pick(self._velocity_hats) if self.amsgrad else None
         self._K.adam_(self._pick(self._trainable_variables), grads, self._pick(self._momentums),
                       self._pick(self._velocities), v_hat, alpha, self.beta_1, self.beta_2,

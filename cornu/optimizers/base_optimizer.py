@@ -8,6 +8,8 @@ waits on the accelerator.
 import importlib
 import warnings
 
+import numpy as np
+
 from cornu import backend
 from cornu.backend.common import global_state
 from cornu.optimizers import _arguments, schedules
@@ -200,6 +202,13 @@ class BaseOptimizer:
             value /= 1.0 + self._legacy_decay * count
         return value
 
+    def _scalar(self, value):
+        """``value`` as a host number of the variables' precision (numpy float32 for
+        float32 variables). Keras works out bias corrections such as ``1 - beta_2 ** t``
+        in that precision, and the digits float32 loses there show in the update, so
+        the per-step scalars that Keras computes as tensors are rounded alike here."""
+        return self._scalar_type(value)
+
     def _raw_of(self, variable):
         entry = self._raw_cache.get(id(variable))
         if entry is None or entry[0] is not variable:
@@ -219,6 +228,9 @@ class BaseOptimizer:
                 self.add_variable_from_reference(v, "gradient_accumulator") for v in variables]
         self._trainable_variables = variables[:]
         self._trainable_variables_indices = {id(v): i for i, v in enumerate(variables)}
+        doubles = variables and all(
+            backend.standardize_dtype(v.dtype) == "float64" for v in variables)
+        self._scalar_type = np.float64 if doubles else np.float32
         self._decay_mask = None
         self._constrained = None
         self.built = True

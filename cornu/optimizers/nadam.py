@@ -51,15 +51,16 @@ class Nadam(Optimizer):
         self._u_product = self._add_host_variable(1.0, "u_product", dtype)
 
     def _update_step(self, grads, lr):
-        K, t, beta_1 = self._K, self._local_step, self.beta_1
-        u_t = beta_1 * (1.0 - 0.5 * 0.96 ** t)
-        u_next = beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        K, f = self._K, self._scalar  # rounded as Keras rounds them (see ``_scalar``)
+        t, one, decay, beta_1 = f(self._local_step), f(1), f(0.96), f(self.beta_1)
+        u_t = beta_1 * (one - f(0.5) * decay ** t)
+        u_next = beta_1 * (one - f(0.5) * decay ** (t + one))
         raw_product = self._raw_of(self._u_product)
-        product = K.item(raw_product) * u_t
-        K.fill_(raw_product, product)
-        m_coef = u_next / (1.0 - product * u_next)
-        g_coef = (1.0 - u_t) / (1.0 - product)
-        v_coef = 1.0 / (1.0 - self.beta_2 ** t)
+        product = f(K.item(raw_product)) * u_t
+        K.fill_(raw_product, float(product))
+        m_coef = float(u_next / (one - product * u_next))
+        g_coef = float((one - u_t) / (one - product))
+        v_coef = float(one / (one - f(self.beta_2) ** t))
         K.nadam_(self._pick(self._trainable_variables), grads, self._pick(self._momentums),
-                 self._pick(self._velocities), lr, beta_1, self.beta_2, self.epsilon,
-                 m_coef, g_coef, v_coef)
+                 self._pick(self._velocities), float(f(lr)), self.beta_1, self.beta_2,
+                 self.epsilon, m_coef, g_coef, v_coef)

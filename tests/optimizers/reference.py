@@ -2,9 +2,13 @@
 reference the fused kernels are checked against.
 
 Each ``update(w, g, state, t, lr, **hyper)`` returns the new weight of one variable
-after step ``t`` (1-based) and keeps the optimizer slots in ``state``.
+after step ``t`` (1-based) and keeps the optimizer slots in ``state``. The bias
+corrections of Adam and Nadam are worked out in float32, as Keras works them out
+(``1 - 0.999 ** t`` loses digits in float32 that show in the update).
 """
 import numpy as np
+
+f32 = np.float32
 
 
 def sgd(w, g, s, t, lr, momentum=0.0, nesterov=False):
@@ -20,7 +24,7 @@ def adam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False):
     v = s["v"]
     if amsgrad:
         v = s["v_hat"] = np.maximum(s.get("v_hat", 0.0), s["v"])
-    alpha = lr * np.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+    alpha = f32(lr) * np.sqrt(1 - f32(beta_2) ** f32(t)) / (1 - f32(beta_1) ** f32(t))
     return w - alpha * s["m"] / (np.sqrt(v) + epsilon)
 
 
@@ -31,14 +35,15 @@ def adamax(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
 
 
 def nadam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-    u_t = beta_1 * (1 - 0.5 * 0.96 ** t)
-    u_t1 = beta_1 * (1 - 0.5 * 0.96 ** (t + 1))
-    s["prod"] = s.get("prod", 1.0) * u_t
+    b1, t = f32(beta_1), f32(t)
+    u_t = b1 * (1 - f32(0.5) * f32(0.96) ** t)
+    u_t1 = b1 * (1 - f32(0.5) * f32(0.96) ** (t + 1))
+    s["prod"] = s.get("prod", f32(1.0)) * u_t
     prod_1 = s["prod"] * u_t1
     s["m"] = s.get("m", 0.0) + (g - s.get("m", 0.0)) * (1 - beta_1)
     s["v"] = s.get("v", 0.0) + (g * g - s.get("v", 0.0)) * (1 - beta_2)
     m_hat = u_t1 * s["m"] / (1 - prod_1) + (1 - u_t) * g / (1 - s["prod"])
-    v_hat = s["v"] / (1 - beta_2 ** t)
+    v_hat = s["v"] / (1 - f32(beta_2) ** t)
     return w - lr * m_hat / (np.sqrt(v_hat) + epsilon)
 
 
