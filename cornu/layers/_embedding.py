@@ -1,9 +1,7 @@
 """Embedding: integer indices to dense vectors (re-exported by cornu.layers.core)."""
-import warnings
-
 from cornu import constraints, initializers, ops, regularizers
 from cornu.layers._lora import LoraMixin
-from cornu.layers.layer import Layer
+from cornu.layers.layer import Layer, warn_deprecated
 
 
 _INDEX_DTYPES = frozenset({"int32", "int64"})
@@ -53,9 +51,7 @@ class Embedding(LoraMixin, Layer):
             raise NotImplementedError("Embedding: quantized embeddings are not supported; "
                                       "pass quantization_config=None.")
         if kwargs.get("input_length") is not None:
-            warnings.warn("`Embedding(input_length=N)` is a Keras 2 argument; use "
-                          "`cornu.Input(shape=(N,))` (or `input_shape=(N,)`) instead.",
-                          DeprecationWarning, stacklevel=3)
+            warn_deprecated("Embedding(input_length=N)", "cornu.Input(shape=(N,))", 4)
         super().__init__(**kwargs)
         self.input_dim = input_dim
         self.output_dim = output_dim

@@ -1,11 +1,17 @@
-"""Core layers: InputLayer / Input, Dense, Activation, Identity."""
+"""Core layers: InputLayer / Input, Dense, Activation, Identity, Masking.
+
+Embedding, EinsumDense and Lambda live in their own private modules and are
+re-exported here; ``TorchModuleWrapper`` (torch backend only) lives in the backend.
+"""
 from cornu import activations, backend, constraints, initializers, ops, regularizers
 from cornu.backend.common import global_state
 from cornu.backend.common.keras_tensor import KerasTensor
+from cornu.layers._lora import LoraMixin
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer, Node
 
-__all__ = ["InputLayer", "Input", "Dense", "Activation", "Identity"]
+__all__ = ["InputLayer", "Input", "Dense", "Activation", "Identity", "Masking", "Embedding",
+           "EinsumDense", "Lambda"]
 
 
 _UNSET = object()
@@ -84,7 +90,7 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     return layer.output
 
 
-class Dense(Layer):
+class Dense(LoraMixin, Layer):
     """A densely connected layer: ``activation(inputs @ kernel + bias)``.
 
     Args:
@@ -94,6 +100,8 @@ class Dense(Layer):
         kernel_initializer, bias_initializer: initializers of the weights.
         kernel_regularizer, bias_regularizer: penalties on the weights.
         kernel_constraint, bias_constraint: projections after each update.
+        lora_rank, lora_alpha: train a rank-``lora_rank`` update of the frozen kernel,
+            scaled by ``lora_alpha / lora_rank`` (see ``enable_lora``).
 
     Example:
         >>> layer = Dense(32, activation="relu")
@@ -101,10 +109,13 @@ class Dense(Layer):
         torch.Size([4, 32])
     """
 
+    _lora_base = "kernel"
+
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
+                 **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(
@@ -119,6 +130,7 @@ class Dense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.lora_rank = lora_rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -138,10 +150,13 @@ class Dense(Layer):
             name="bias") if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, self.lora_alpha)
 
     def call(self, inputs):
+        kernel = self._lora_weight() if self.lora_enabled else self.kernel
         # (..., in) @ (in, units) + bias -> (..., units), one fused engine call
-        return backend.fused.dense(inputs, self.kernel, self.bias, self._activation_fn)
+        return backend.fused.dense(inputs, kernel, self.bias, self._activation_fn)
 
     @property
     def _activation_fn(self):
@@ -153,6 +168,9 @@ class Dense(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return self._lora_config(super().get_config())
 
 
 class Activation(Layer):
@@ -184,3 +202,42 @@ class Identity(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+class Masking(Layer):
+    """Masks timesteps: a timestep whose features all equal ``mask_value`` is set to 0
+    and masked out for the layers downstream (RNNs skip it).
+
+    Args:
+        mask_value: the value that marks padding (default 0.0).
+
+    Example:
+        >>> x = np.array([[[1., 2.], [0., 0.]]])
+        >>> Masking()(x)._keras_mask
+        tensor([[ True, False]])
+    """
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+        self.supports_masking = True
+        self.built = True
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return ops.any(ops.not_equal(inputs, self.mask_value), axis=-1)  # (B, T)
+
+    def call(self, inputs):
+        keep = ops.any(ops.not_equal(inputs, self.mask_value), axis=-1, keepdims=True)
+        return ops.where(keep, inputs, ops.zeros_like(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+from cornu.layers._embedding import Embedding  # noqa: E402
+from cornu.layers._einsum_dense import EinsumDense  # noqa: E402
+from cornu.layers._lambda import Lambda  # noqa: E402
+
+if backend.backend() == "torch":
+    from cornu.backend.torch.layers import TorchModuleWrapper  # noqa: E402,F401
+    __all__.append("TorchModuleWrapper")

@@ -8,6 +8,8 @@ refused unless the user opted out of safe mode: globally with
 """
 import threading
 
+from cornu.saving.errors import UnsafeFileError
+
 _state = threading.local()
 _global = {"unsafe": False}
 
@@ -44,9 +46,10 @@ class SafeModeScope:
 
 
 def refuse_code(what):
-    """Raise the ValueError for loading ``what`` (code in a config) while in safe mode."""
+    """Raise ``UnsafeFileError`` (a ValueError) for loading ``what`` (code in a config)
+    while in safe mode."""
     if in_safe_mode():
-        raise ValueError(
+        raise UnsafeFileError(
             f"Requested the deserialization of {what}. This runs code stored in the file "
             "and thus is disallowed by default (safe mode). If you trust the source of the "
             "file, pass `safe_mode=False` to the loading function, or call "
