@@ -66,6 +66,8 @@ class LayerMeta(type):
         cls._init_params = None  # computed on first construction
         base = globals().get("Layer")
         cls._overrides_compute_mask = base is not None and cls.compute_mask is not base.compute_mask
+        if "build" in namespace and not getattr(namespace["build"], "_sets_built", False):
+            cls.build = _build_wrapper(namespace["build"])
 
     def __call__(cls, *args, **kwargs):
         redirect = getattr(cls, "_redirect_class", None)
@@ -83,6 +85,20 @@ class LayerMeta(type):
         obj.__dict__["_init_args"] = (args, dict(kwargs))
         obj.__init__(*args, **kwargs)
         return obj
+
+
+def _build_wrapper(build):
+    """``build`` that marks the layer built when it returns, as Keras's does, so that a
+    direct ``layer.build(shape)`` is not followed by a second build on the first call."""
+    import functools
+
+    @functools.wraps(build)
+    def wrapped(self, *args, **kwargs):
+        out = build(self, *args, **kwargs)
+        self.built = True
+        return out
+    wrapped._sets_built = True
+    return wrapped
 
 
 def _init_parameters(cls):
@@ -489,7 +505,9 @@ class Layer(metaclass=LayerMeta):
         elif kwargs and "training" in kwargs:
             del kwargs["training"]
         if self._call_has_mask:
-            if _mask_state.active and kwargs.get("mask") is None and args:
+            if kwargs and kwargs.get("mask") is not None:
+                _mask_state.active = True  # an explicit mask: propagate it from here on
+            elif _mask_state.active and args:
                 mask = _input_mask(args[0])
                 if mask is not None:
                     kwargs["mask"] = mask
@@ -504,10 +522,15 @@ class Layer(metaclass=LayerMeta):
         else:
             outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
-            self._loss_values = [self.activity_regularizer(o) for o in tree.flatten(outputs)]
+            self._loss_values = [self._activity_loss(o) for o in tree.flatten(outputs)]
         if self._overrides_compute_mask or (_mask_state.active and self.supports_masking):
             self._attach_mask(args, kwargs, outputs)
         return outputs
+
+    def _activity_loss(self, output):
+        # Divided by the batch size, so the penalty's strength does not depend on it (Keras).
+        loss = self.activity_regularizer(output)
+        return loss / output.shape[0] if output.ndim else loss
 
     def _convert_input(self, x):
         """numpy arrays and Python numbers to tensors; floats cast to the layer's dtype."""

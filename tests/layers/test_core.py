@@ -285,10 +285,10 @@ def test_dense_lora():
     y = _np(layer(x))
     assert [w.name for w in layer.trainable_weights] == ["bias", "lora_kernel_a",
                                                          "lora_kernel_b"]
-    np.testing.assert_allclose(y, x @ layer.kernel.numpy() + layer.bias.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(y, x @ layer.kernel.numpy() + layer.bias.numpy(), rtol=1e-5, atol=1e-6)
     layer.lora_kernel_b.assign(np.ones((2, 3), "float32"))
     kernel = layer.kernel.numpy() + 2.0 * layer.lora_kernel_a.numpy() @ np.ones((2, 3))
-    np.testing.assert_allclose(_np(layer(x)), x @ kernel + layer.bias.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(_np(layer(x)), x @ kernel + layer.bias.numpy(), rtol=1e-5, atol=1e-6)
     assert layer.get_config()["lora_alpha"] == 4
     assert "lora_rank" not in layers.Dense(3).get_config()
 

@@ -11,14 +11,7 @@ from tests.layers.harness import check_layer
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "regularization_fixtures.npz")
 CASES, ARRAYS = keras_cases.load(FIXTURES)
-_BATCH_NORMALIZED_LOSSES = pytest.mark.xfail(
-    strict=True, reason="Layer.__call__ does not yet divide activity-regularizer losses by the "
-    "batch size as Keras 3 does (cornu/layers/layer.py)")
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=_BATCH_NORMALIZED_LOSSES) if c.get("losses") else c for c in CASES],
-    ids=[c["id"] for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 @pytest.mark.parametrize("from_keras_config", [False, True], ids=["args", "keras_config"])
 def test_matches_keras(case, from_keras_config):
     keras_cases.check_case(case, ARRAYS, from_keras_config=from_keras_config)
