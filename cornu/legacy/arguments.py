@@ -4,12 +4,17 @@ import warnings
 # Keras 1 name -> Keras 3 name, for any layer that takes the Keras 3 name.
 RENAMES = {
     "output_dim": "units",
-    "init": "kernel_initializer",
+    "init": ("kernel_initializer", "embeddings_initializer", "alpha_initializer"),
     "inner_init": "recurrent_initializer",
-    "W_regularizer": "kernel_regularizer",
+    "W_regularizer": ("kernel_regularizer", "embeddings_regularizer"),
     "b_regularizer": "bias_regularizer",
     "U_regularizer": "recurrent_regularizer",
-    "W_constraint": "kernel_constraint",
+    "W_constraint": ("kernel_constraint", "embeddings_constraint"),
+    "beta_init": "beta_initializer",
+    "gamma_init": "gamma_initializer",
+    "sigma": "stddev",
+    "p": "rate",
+    "length": "size",
     "b_constraint": "bias_constraint",
     "U_constraint": "recurrent_constraint",
     "bias": "use_bias",
@@ -30,8 +35,9 @@ RENAMES = {
     "depth_multiplier": "depth_multiplier",
 }
 # Keras 1 arguments that no longer mean anything: dropped with a warning.
+# (Each applies only where the layer has no argument of that name.)
 DROPPED = {"consume_less", "trainable_weights_init", "output_shape", "implementation",
-           "time_major"}
+           "time_major", "mode", "dropout"}
 _DIM_ORDERING = {"th": "channels_first", "tf": "channels_last", "default": None}
 # Markers of a Keras 1 call: with them, Conv2D(64, 3, 3) means nb_filter, nb_row, nb_col.
 _KERAS1_MARKERS = {"border_mode", "subsample", "init", "dim_ordering", "nb_filter", "nb_row",
@@ -61,8 +67,10 @@ def translate(cls, args, kwargs, valid):
                           DeprecationWarning, stacklevel=4)
             kwargs.pop(old)
             continue
-        new = RENAMES.get(old)
-        if new is None or new not in valid:
+        candidates = RENAMES.get(old, ())
+        candidates = (candidates,) if isinstance(candidates, str) else candidates
+        new = next((c for c in candidates if c in valid), None)  # the one this layer takes
+        if new is None:
             raise unknown_argument_error(f"{cls.__name__}()", old, valid)
         value = kwargs.pop(old)
         if old == "dim_ordering":

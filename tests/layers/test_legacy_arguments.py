@@ -59,3 +59,21 @@ def test_dropped_keras1_argument_warns():
     assert "no effect" in message and layer.filters == 4
     x = np.ones((1, 6, 6, 2), "float32")
     assert tuple(layer(x).shape) == (1, 8, 8, 4)
+
+
+@pytest.mark.parametrize("make, attribute, expected", [
+    (lambda: layers.Embedding(10, 4, init="zeros"), "embeddings_initializer", "Zeros"),
+    (lambda: layers.BatchNormalization(beta_init="ones"), "beta_initializer", "Ones"),
+    (lambda: layers.PReLU(init="ones"), "alpha_initializer", "Ones"),
+])
+def test_one_keras1_name_maps_to_each_layers_own_argument(make, attribute, expected):
+    layer, message = _warned(make)
+    assert type(getattr(layer, attribute)).__name__ == expected and attribute in message
+
+
+def test_keras1_scalar_renames():
+    assert _warned(lambda: layers.GaussianNoise(sigma=0.1))[0].stddev == 0.1
+    assert _warned(lambda: layers.Dropout(p=0.3))[0].rate == 0.3
+    assert _warned(lambda: layers.UpSampling1D(length=3))[0].size == 3
+    layer, message = _warned(lambda: layers.BatchNormalization(mode=0))
+    assert "no effect" in message
