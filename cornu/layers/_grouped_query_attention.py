@@ -2,7 +2,7 @@
 import math
 
 from cornu import ops
-from cornu.layers._multi_head_attention import MultiHeadAttentionBase, fused_attention
+from cornu.layers._multi_head_base import MultiHeadAttentionBase, fused_attention
 
 
 class GroupedQueryAttention(MultiHeadAttentionBase):

@@ -35,6 +35,13 @@ def _masks_on():
     layer_module._mask_state.active = True
 
 
+@pytest.fixture(autouse=True)
+def _restore_mask_state():
+    active = layer_module._mask_state.active
+    yield
+    layer_module._mask_state.active = active
+
+
 # ------------------------------------------------------------------ Keras fixtures
 
 def _case_call(case):
