@@ -161,6 +161,29 @@ class Trainer:
         self._train_function = None
         self._train_vars = None
 
+    def get_compile_config(self):
+        """The arguments ``compile`` received, as JSON-friendly data (None before
+        ``compile``). Saved in ``.keras`` files as ``compile_config``."""
+        if not self.compiled:
+            return None
+        from cornu.saving.compile_state import compile_config
+        return compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compile from ``get_compile_config()``'s output, and build the optimizer so that
+        saved optimizer state can be loaded into it."""
+        if type(self).compile is not Trainer.compile:
+            warnings.warn(
+                f"`compile()` was not called as part of loading model '{self.name}': its "
+                "class overrides `compile`, so the saved compile config cannot be replayed. "
+                "Override `compile_from_config(config)` too, or compile after loading.",
+                stacklevel=2)
+            return
+        from cornu.saving.compile_state import compile_arguments
+        self.compile(**compile_arguments(config))
+        if self.built and self.optimizer is not None:
+            self.optimizer.build(self.trainable_weights)
+
     def _output_names(self):
         try:
             names = self.output_names
@@ -488,6 +511,27 @@ class Trainer:
         """The model's outputs on one batch, as numpy arrays."""
         out = self.make_predict_function()((x, None, None))
         return tree.map_structure(backend.convert_to_numpy, out)
+
+    # ------------------------------------------------------------ Keras 2 predictions
+
+    def predict_classes(self, x, batch_size=32, verbose=0, **kwargs):
+        """Keras 2: class indices, the argmax of ``predict`` over the last axis, or
+        ``(proba > 0.5).astype("int32")`` for a single (sigmoid) output unit."""
+        warnings.warn(
+            "`model.predict_classes()` is a Keras 2 method; use "
+            "`np.argmax(model.predict(x), axis=-1)` (softmax outputs) or "
+            '`(model.predict(x) > 0.5).astype("int32")` (a sigmoid output) instead.',
+            DeprecationWarning, stacklevel=2)
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose, **kwargs)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0, **kwargs):
+        """Keras 2: ``predict`` (the model's outputs are taken as probabilities)."""
+        warnings.warn("`model.predict_proba()` is a Keras 2 method; use `model.predict()` "
+                      "instead.", DeprecationWarning, stacklevel=2)
+        return self.predict(x, batch_size=batch_size, verbose=verbose, **kwargs)
 
     # ------------------------------------------------------------ step functions
 

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from cornu import ops
+from cornu import backend, ops
 from cornu.layers._preprocessing import _hash
 from cornu.layers._preprocessing._common import (
     HostLayer, check_choice, check_not_sparse, encode_categorical, encoded_shape,
@@ -309,11 +309,12 @@ class IndexLookup(HostLayer):
                 f"{type(self).__name__} '{self.name}': with output_mode="
                 f"{self.output_mode!r} and pad_to_max_tokens=False, set the vocabulary "
                 "(`vocabulary=` or `adapt`) before calling the layer.")
+        # Keras computes these as int64 but declares (and Dense expects) floats.
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
         out = encode_categorical(ops.convert_to_tensor(indices, dtype="int64"), mode, depth,
-                                 "int64")
+                                 backend.floatx())
         if self.output_mode == "tf_idf":
-            out = ops.cast(out, "float32") * ops.convert_to_tensor(self.idf_weights)
+            out = out * ops.convert_to_tensor(self.idf_weights, dtype=backend.floatx())
         return out
 
     def call(self, inputs):
@@ -327,8 +328,7 @@ class IndexLookup(HostLayer):
         if self.output_mode == "int":
             return shape, "int64"
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
-        return (encoded_shape(shape, mode, self._depth()),
-                "float32" if self.output_mode == "tf_idf" else "int64")
+        return encoded_shape(shape, mode, self._depth()), backend.floatx()
 
     # ------------------------------------------------------------ saving
 

@@ -236,10 +236,13 @@ class Rescaling(Layer):
 
     def call(self, inputs):
         dtype = self.dtype_name
-        scale = ops.convert_to_tensor(self.scale, dtype=dtype)
-        offset = ops.convert_to_tensor(self.offset, dtype=dtype)
-        if scale.ndim and backend.image_data_format() == "channels_first":
-            scale = ops.reshape(scale, tuple(scale.shape) + (1,) * (3 - scale.ndim))
+        scale, offset = self.scale, self.offset
+        if not isinstance(scale, (int, float)):  # per-channel scales
+            scale = ops.convert_to_tensor(scale, dtype=dtype)
+            if scale.ndim and backend.image_data_format() == "channels_first":
+                scale = ops.reshape(scale, tuple(scale.shape) + (1,) * (3 - scale.ndim))
+        if not isinstance(offset, (int, float)):
+            offset = ops.convert_to_tensor(offset, dtype=dtype)
         return ops.cast(inputs, dtype) * scale + offset
 
     def compute_output_shape(self, input_shape):

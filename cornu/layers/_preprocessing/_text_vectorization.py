@@ -10,6 +10,7 @@ import string
 
 import numpy as np
 
+from cornu import backend
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers._preprocessing._common import (
     HostLayer, check_not_sparse, first_of_batch, is_batch_iterable, map_unique, to_numpy)
@@ -76,7 +77,7 @@ class TextVectorization(_KerasConfigEntries):
     Example:
         >>> layer = TextVectorization(output_sequence_length=4)
         >>> layer.adapt(["The cat sat.", "the dog sat"])
-        >>> layer(["the cat", "a dog sat"])  # [[3, 4, 0, 0], [1, 5, 2, 0]]
+        >>> layer(["the cat", "a dog sat"])  # [[2, 5, 0, 0], [1, 4, 3, 0]]
     """
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
@@ -249,8 +250,7 @@ class TextVectorization(_KerasConfigEntries):
             return KerasTensor((shape[0] if shape else None, self.output_sequence_length),
                                dtype="int64")
         depth = self._lookup_layer._depth()
-        return KerasTensor((shape[0] if shape else None, depth),
-                           dtype="float32" if self.output_mode == "tf_idf" else "int64")
+        return KerasTensor((shape[0] if shape else None, depth), dtype=backend.floatx())
 
     def compute_output_shape(self, input_shape):
         return self.compute_output_spec(KerasTensor(input_shape, dtype="string")).shape
