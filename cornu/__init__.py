@@ -16,7 +16,7 @@ from cornu.backend import KerasTensor, Variable  # noqa: F401
 from cornu.layers import Input, InputSpec, Layer  # noqa: F401
 from cornu.models import Model, Sequential  # noqa: F401
 
-_LAZY = {"applications", "callbacks", "datasets", "legacy", "losses", "metrics", "optimizers",
+_LAZY = {"applications", "callbacks", "datasets", "engine", "legacy", "losses", "metrics", "optimizers",
          "preprocessing", "random", "saving", "trainers", "visualization"}
 
 

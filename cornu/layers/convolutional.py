@@ -218,3 +218,30 @@ SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 Deconvolution2D = Conv2DTranspose
 Deconvolution3D = Conv3DTranspose
+
+
+# Keras 2 kept these classes in this module (`from keras.layers.convolutional import ...`).
+_KERAS2_NAMES = {
+    "Cropping1D": "reshaping",
+    "Cropping2D": "reshaping",
+    "Cropping3D": "reshaping",
+    "UpSampling1D": "reshaping",
+    "UpSampling2D": "reshaping",
+    "UpSampling3D": "reshaping",
+    "ZeroPadding1D": "reshaping",
+    "ZeroPadding2D": "reshaping",
+    "ZeroPadding3D": "reshaping",
+    "MaxPooling1D": "pooling",
+    "MaxPooling2D": "pooling",
+    "MaxPooling3D": "pooling",
+    "AveragePooling1D": "pooling",
+    "AveragePooling2D": "pooling",
+    "AveragePooling3D": "pooling",
+}
+
+
+def __getattr__(name):
+    if name in _KERAS2_NAMES:
+        import importlib
+        return getattr(importlib.import_module("cornu.layers." + _KERAS2_NAMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -241,3 +241,24 @@ from cornu.layers._lambda import Lambda  # noqa: E402
 if backend.backend() == "torch":
     from cornu.backend.torch.layers import TorchModuleWrapper  # noqa: E402,F401
     __all__.append("TorchModuleWrapper")
+
+
+# Keras 2 kept these classes in this module (`from keras.layers.core import ...`).
+_KERAS2_NAMES = {
+    "Dropout": "regularization",
+    "SpatialDropout1D": "regularization",
+    "SpatialDropout2D": "regularization",
+    "SpatialDropout3D": "regularization",
+    "ActivityRegularization": "regularization",
+    "Flatten": "reshaping",
+    "Reshape": "reshaping",
+    "Permute": "reshaping",
+    "RepeatVector": "reshaping",
+}
+
+
+def __getattr__(name):
+    if name in _KERAS2_NAMES:
+        import importlib
+        return getattr(importlib.import_module("cornu.layers." + _KERAS2_NAMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -77,3 +77,14 @@ def test_keras1_scalar_renames():
     assert _warned(lambda: layers.UpSampling1D(length=3))[0].size == 3
     layer, message = _warned(lambda: layers.BatchNormalization(mode=0))
     assert "no effect" in message
+
+
+def test_keras2_module_homes_of_layers():
+    from cornu.layers.convolutional import MaxPooling2D, UpSampling2D, ZeroPadding2D
+    from cornu.layers.core import Dropout, Flatten, Permute, RepeatVector
+    assert Dropout is layers.Dropout and Flatten is layers.Flatten
+    assert Permute is layers.Permute and RepeatVector is layers.RepeatVector
+    assert (MaxPooling2D, UpSampling2D, ZeroPadding2D) == (
+        layers.MaxPooling2D, layers.UpSampling2D, layers.ZeroPadding2D)
+    with pytest.raises(AttributeError):
+        from cornu.layers.core import NotALayer  # noqa: F401
