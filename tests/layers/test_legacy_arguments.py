@@ -86,5 +86,5 @@ def test_keras2_module_homes_of_layers():
     assert Permute is layers.Permute and RepeatVector is layers.RepeatVector
     assert (MaxPooling2D, UpSampling2D, ZeroPadding2D) == (
         layers.MaxPooling2D, layers.UpSampling2D, layers.ZeroPadding2D)
-    with pytest.raises(AttributeError):
+    with pytest.raises(ImportError):
         from cornu.layers.core import NotALayer  # noqa: F401
