@@ -228,6 +228,7 @@ class IndexLookup(HostLayer):
 
     def finalize_state(self):
         if self._has_input_vocabulary or not self._counts:
+            self._frozen_vocab_size = self.vocabulary_size()
             return
         counts = dict(self._counts)
         for special in (self.mask_token, self.oov_token):
@@ -340,11 +341,23 @@ class IndexLookup(HostLayer):
             "mask_token": self.mask_token, "output_mode": self.output_mode,
             "sparse": self.sparse, "pad_to_max_tokens": self.pad_to_max_tokens,
             "vocabulary_dtype": self.vocabulary_dtype,
-            "idf_weights": listify(self.input_idf_weights),
-            "vocabulary": listify(self.input_vocabulary),
+            "idf_weights": listify(self._config_vocabulary()[1]),
+            "vocabulary": listify(self._config_vocabulary()[0]),
             "vocabulary_size": self._frozen_vocab_size, "oov_method": self.oov_method,
             "salt": self.salt})
         return config
+
+    def _config_vocabulary(self):
+        """(vocabulary, idf_weights) for the config: the given ones, or the adapted ones.
+
+        Keras keeps an adapted vocabulary in the archive's assets; cornu's archives have
+        none, so the config carries it (Keras reads such a config as a given vocabulary).
+        """
+        if self.input_vocabulary is not None or not self._tokens:
+            return self.input_vocabulary, self.input_idf_weights
+        vocabulary = self.get_vocabulary()
+        idf = None if self.idf_weights is None else self.idf_weights[:len(vocabulary)]
+        return vocabulary, idf
 
     def save_own_variables(self, store):
         if self.output_mode == "tf_idf" and self.idf_weights is not None:

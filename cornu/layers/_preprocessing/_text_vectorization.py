@@ -261,6 +261,7 @@ class TextVectorization(_KerasConfigEntries):
         from cornu.saving.serialization import serialize_keras_object
         config = super().get_config()
         lookup = self._lookup_layer
+        vocabulary, idf_weights = lookup._config_vocabulary()
         config.update({
             "max_tokens": lookup.max_tokens,
             "standardize": serialize_keras_object(self.standardize),
@@ -269,8 +270,8 @@ class TextVectorization(_KerasConfigEntries):
             "output_mode": self.output_mode,
             "output_sequence_length": self.output_sequence_length,
             "pad_to_max_tokens": lookup.pad_to_max_tokens, "sparse": lookup.sparse,
-            "ragged": self.ragged, "vocabulary": listify(lookup.input_vocabulary),
-            "idf_weights": listify(lookup.input_idf_weights), "encoding": self.encoding,
+            "ragged": self.ragged, "vocabulary": listify(vocabulary),
+            "idf_weights": listify(idf_weights), "encoding": self.encoding,
             "vocabulary_size": self.vocabulary_size()})
         return config
 
