@@ -542,6 +542,9 @@ class Layer(metaclass=LayerMeta):
             return x
         if isinstance(x, backend.Variable):
             return x.value
+        kind = getattr(getattr(x, "dtype", None), "kind", None)
+        if kind in ("U", "S", "O"):
+            return x  # strings stay numpy, for the text and lookup layers
         if hasattr(x, "dtype") and not backend.standardize_dtype(x.dtype).startswith(
                 ("float", "bfloat")):
             return backend.convert_to_tensor(x)

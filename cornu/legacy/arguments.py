@@ -13,6 +13,12 @@ RENAMES = {
     "beta_init": "beta_initializer",
     "gamma_init": "gamma_initializer",
     "sigma": "stddev",
+    # TF 2.3/2.4 preprocessing layers
+    "bins": "bin_boundaries",
+    "max_values": "max_tokens",
+    "mask_value": "mask_token",
+    "oov_value": "oov_token",
+    "max_tokens": "num_tokens",
     "p": "rate",
     "length": "size",
     "b_constraint": "bias_constraint",

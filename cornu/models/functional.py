@@ -155,6 +155,9 @@ class Functional(Model):
                 f"({[x.name for x in self.inputs]}) but received {len(flat)}.")
         out = []
         for x, spec in zip(flat, self.inputs):
+            if spec.dtype == "string":
+                out.append(x if hasattr(x, "dtype") else __import__("numpy").asarray(x))
+                continue
             if not backend.is_tensor(x) or backend.dtype_name(x) != spec.dtype:
                 x = backend.convert_to_tensor(x, dtype=spec.dtype)
             out.append(x)

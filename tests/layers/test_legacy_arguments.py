@@ -88,3 +88,25 @@ def test_keras2_module_homes_of_layers():
         layers.MaxPooling2D, layers.UpSampling2D, layers.ZeroPadding2D)
     with pytest.raises(ImportError):
         from cornu.layers.core import NotALayer  # noqa: F401
+
+
+def test_tf23_preprocessing_names_and_module():
+    assert _warned(lambda: layers.Discretization(bins=[0.0, 1.0]))[0].bin_boundaries == [0.0, 1.0]
+    assert _warned(lambda: layers.CategoryEncoding(max_tokens=4))[0].num_tokens == 4
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import importlib
+        import cornu.layers.experimental.preprocessing as module
+        importlib.reload(module)
+    assert module.Normalization is layers.Normalization
+    assert any("keras.layers" in str(w.message) for w in caught)
+
+
+def test_string_inputs_reach_lookup_layers_in_a_model():
+    inp = keras.Input(shape=(1,), dtype="string")
+    x = layers.StringLookup(vocabulary=["a", "b", "c"])(inp)
+    out = layers.Dense(2)(layers.CategoryEncoding(5, output_mode="one_hot")(x))
+    model = keras.Model(inp, out)
+    assert model.predict(np.array([["a"], ["c"], ["z"]]), verbose=0).shape == (3, 2)
+    assert layers.Dense(2)(np.ones((2, 3), "int64")).dtype == backend.convert_to_tensor(
+        np.ones(1, "float32")).dtype

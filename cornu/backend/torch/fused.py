@@ -32,6 +32,8 @@ def dense(x, kernel, bias=None, activation=None):
     if x.__class__ is not torch.Tensor:
         x = convert_to_tensor(x)
     k = kernel.value if kernel.__class__ is Variable else kernel
+    if x.dtype != k.dtype:  # integer (or other float) inputs compute in the kernel's dtype
+        x = x.to(k.dtype)
     if bias is not None:
         b = bias.value if bias.__class__ is Variable else bias
         if x.ndim == 2:
