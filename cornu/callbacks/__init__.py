@@ -1,5 +1,6 @@
 """cornu.callbacks: hooks into training (Keras 3's ``keras.callbacks``)."""
 from cornu.callbacks.callback import Callback, CallbackList  # noqa: F401
+from cornu.callbacks.checkpoints import BackupAndRestore, ModelCheckpoint  # noqa: F401
 from cornu.callbacks.early_stopping import EarlyStopping  # noqa: F401
 from cornu.callbacks.history import History  # noqa: F401
 from cornu.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPlateau  # noqa: F401

@@ -344,6 +344,9 @@ class Trainer:
         want_begin = callbacks.wants("on_train_batch_begin")
         want_end = callbacks.wants("on_train_batch_end")
         callbacks.on_train_begin()
+        resume = self.__dict__.pop("_initial_epoch", None)  # set by BackupAndRestore
+        if resume is not None:
+            initial_epoch = resume
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()

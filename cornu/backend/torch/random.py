@@ -135,3 +135,29 @@ def beta(shape, alpha, beta, dtype=None, seed=None):
     dist = torch.distributions.Beta(torch.as_tensor(alpha, dtype=torch.float32),
                                     torch.as_tensor(beta, dtype=torch.float32))
     return dist.sample(_shape(shape)).to(device=get_device(), dtype=to_torch_dtype(dtype))
+
+
+def get_rng_state():
+    """The global random states (Python, NumPy, torch) as plain arrays, for checkpoints."""
+    version, internal, gauss = _py_random.getstate()
+    keys_name, keys, pos, has_gauss, cached = np.random.get_state()
+    return {
+        "python": np.asarray(internal, dtype=np.uint64),
+        "python_meta": np.asarray([version, 0 if gauss is None else 1], dtype=np.int64),
+        "python_gauss": np.asarray([0.0 if gauss is None else gauss], dtype=np.float64),
+        "numpy_keys": np.asarray(keys, dtype=np.uint32),
+        "numpy_meta": np.asarray([pos, has_gauss], dtype=np.int64),
+        "numpy_cached": np.asarray([cached], dtype=np.float64),
+        "torch": torch.get_rng_state().numpy().copy(),
+    }
+
+
+def set_rng_state(state):
+    """Restore what ``get_rng_state`` returned."""
+    version, has_gauss = (int(v) for v in state["python_meta"])
+    gauss = float(state["python_gauss"][0]) if has_gauss else None
+    _py_random.setstate((version, tuple(int(v) for v in state["python"]), gauss))
+    pos, np_has_gauss = (int(v) for v in state["numpy_meta"])
+    np.random.set_state(("MT19937", state["numpy_keys"], pos, np_has_gauss,
+                         float(state["numpy_cached"][0])))
+    torch.set_rng_state(torch.from_numpy(np.asarray(state["torch"], dtype=np.uint8)))
