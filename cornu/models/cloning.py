@@ -1,0 +1,121 @@
+"""clone_model: the same architecture with new layers (and freshly initialized weights)."""
+from cornu import tree
+from cornu.backend.common.keras_tensor import KerasTensor
+
+
+def _clone_layer(layer):
+    return layer.__class__.from_config(layer.get_config())
+
+
+def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
+                recursive=False, **kwargs):
+    """A new model with the architecture of ``model``; its weights are new, not copied.
+
+    Args:
+        model: a Functional, Sequential or subclassed model.
+        input_tensors: ``cornu.Input`` tensors to build the clone on (functional and
+            Sequential models).
+        clone_function: called on each layer to make its clone (default: a new layer
+            from ``layer.get_config()``); return the layer itself to share it.
+        call_function: ``call_function(layer, *args, **kwargs)`` replaces each layer call
+            of a functional model (to insert layers around it).
+        recursive: whether nested models are cloned layer by layer with
+            ``clone_function`` (else they go through ``clone_function`` whole).
+
+    Example:
+        >>> clone = cornu.models.clone_model(model)
+        >>> clone.set_weights(model.get_weights())
+    """
+    from cornu.models.functional import Functional
+    from cornu.models.sequential import Sequential
+    if kwargs:
+        raise TypeError(f"clone_model() got unexpected keyword arguments {sorted(kwargs)}.")
+    clone_function = clone_function or _clone_layer
+    if recursive:
+        inner = clone_function
+
+        def clone_function(layer):
+            if isinstance(layer, (Functional, Sequential)):
+                return clone_model(layer, clone_function=inner, recursive=True)
+            return inner(layer)
+
+    if isinstance(model, Sequential):
+        return _clone_sequential(model, input_tensors, clone_function)
+    if isinstance(model, Functional):
+        return _clone_functional(model, input_tensors, clone_function, call_function)
+    if input_tensors is not None or clone_function is not _clone_layer or call_function:
+        raise ValueError(
+            f"clone_model() of the subclassed model '{model.name}' ({type(model).__name__}) "
+            "cannot take `input_tensors`, `clone_function` or `call_function`: it is cloned "
+            "from its config. Override `get_config`/`from_config` to control cloning.")
+    from cornu.saving.serialization import deserialize_keras_object, serialize_keras_object
+    config = serialize_keras_object(model)
+    config.pop("compile_config", None)
+    return deserialize_keras_object(config, module_objects={type(model).__name__: type(model)})
+
+
+def _clone_sequential(model, input_tensors, clone_function):
+    from cornu.layers.core import InputLayer
+    from cornu.models.sequential import Sequential
+    layers = [clone_function(layer) for layer in model.layers]
+    first = model._stack[0] if model._stack else None
+    if input_tensors is not None:
+        tensor = tree.flatten(input_tensors)
+        if len(tensor) != 1:
+            raise ValueError(f"A Sequential model takes one input; received {len(tensor)} "
+                             "input tensors.")
+        layers.insert(0, tensor[0]._keras_history[0] if tensor[0]._keras_history else
+                      InputLayer(input_tensor=tensor[0]))
+    elif isinstance(first, InputLayer):
+        layers.insert(0, InputLayer(batch_shape=first.batch_shape, dtype=first.dtype_name,
+                                    name=first.name))
+    return Sequential(layers, name=model.name, trainable=model.trainable)
+
+
+def _clone_functional(model, input_tensors, clone_function, call_function):
+    from cornu.layers.core import InputLayer
+    from cornu.models.functional import Functional
+    new_tensor = {}  # id of an original KerasTensor -> its clone
+    if input_tensors is not None:
+        given = tree.flatten(input_tensors)
+        if len(given) != len(model.inputs):
+            raise ValueError(f"Model '{model.name}' has {len(model.inputs)} inputs; "
+                             f"received {len(given)} input tensors.")
+        for old, new in zip(model.inputs, given):
+            if not isinstance(new, KerasTensor):
+                raise ValueError(f"input_tensors must be KerasTensors (cornu.Input); "
+                                 f"received {new!r}.")
+            new_tensor[id(old)] = new
+    clones = {}
+
+    def clone_of(layer):
+        if id(layer) not in clones:
+            clones[id(layer)] = clone_function(layer)
+        return clones[id(layer)]
+
+    def swap(value):
+        if isinstance(value, KerasTensor):
+            return new_tensor[id(value)]
+        if isinstance(value, (list, tuple)):
+            return type(value)(swap(v) for v in value)
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
+    for node in model._graph_nodes:
+        layer = node.layer
+        if node.is_input:
+            out = node.outputs[0]
+            if id(out) not in new_tensor:
+                new_tensor[id(out)] = InputLayer(batch_shape=layer.batch_shape,
+                                                 dtype=layer.dtype_name, name=layer.name).output
+            continue
+        args, kwargs = swap(list(node.call_args)), swap(dict(node.call_kwargs))
+        if call_function is not None:
+            outputs = call_function(clone_of(layer), *args, **kwargs)
+        else:
+            outputs = clone_of(layer)(*args, **kwargs)
+        for old, new in zip(node.outputs, tree.flatten(outputs)):
+            new_tensor[id(old)] = new
+    return Functional(swap(model._inputs_struct), swap(model._outputs_struct),
+                      name=model.name, trainable=model.trainable)
