@@ -117,7 +117,8 @@ class AveragePooling1D(BasePooling):
     """Mean over windows of ``pool_size`` steps (``"same"``: real pixels only)."""
     rank, pool_mode = 1, "average"
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    # Keras 3 makes pool_size required; Keras 2 (and MaxPooling) default it.
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -130,7 +131,8 @@ class AveragePooling2D(BasePooling):
     """
     rank, pool_mode = 2, "average"
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    # Keras 3 makes pool_size required; Keras 2 (and MaxPooling) default it.
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -138,7 +140,8 @@ class AveragePooling3D(BasePooling):
     """Mean over ``pool_size`` windows of volumes (``"same"``: real pixels only)."""
     rank, pool_mode = 3, "average"
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    # Keras 3 makes pool_size required; Keras 2 (and MaxPooling) default it.
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
