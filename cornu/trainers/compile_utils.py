@@ -178,6 +178,8 @@ class CompileMetrics:
                                  f"model; expected keys among {names}.")
             return [_as_list(spec.get(n)) for n in names]
         spec = list(spec) if isinstance(spec, (list, tuple)) else [spec]
+        if n_out == 1 and len(spec) == 1 and isinstance(spec[0], (list, tuple)):
+            return [_as_list(spec[0])]  # metrics=[["mae"]] for a single output
         if n_out > 1 and spec and all(isinstance(s, (list, tuple)) or s is None for s in spec):
             if len(spec) != n_out:
                 raise ValueError(f"metrics is a list of {len(spec)} lists but the model has "
