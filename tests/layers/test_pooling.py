@@ -144,8 +144,8 @@ def test_defaults_and_aliases():
                        ("GlobalAvgPool2D", "GlobalAveragePooling2D"),
                        ("GlobalAvgPool3D", "GlobalAveragePooling3D")]:
         assert getattr(layers, alias) is getattr(layers, cls)
-    with pytest.raises(TypeError):
-        layers.AveragePooling2D()  # pool_size is required, as in Keras
+    # Keras 3 requires pool_size; cornu keeps Keras 2's default so old programs run.
+    assert layers.AveragePooling2D().pool_size == (2, 2)
 
 
 def test_config():
