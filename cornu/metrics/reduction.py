@@ -99,6 +99,12 @@ class Mean(Metric):
     def result(self):
         return ops.divide_no_nan(self.total.value, self.count.value)
 
+    def _add_weighted_scalar(self, value, weight):
+        """``update_state(value, sample_weight=weight)`` for a scalar ``value`` and a Python
+        number ``weight`` (the trainer's loss per batch), in two kernels."""
+        self.total.assign_add(value * weight)
+        self.count.assign_add(weight)
+
 
 class MeanMetricWrapper(Mean):
     """The mean of ``fn(y_true, y_pred, **kwargs)`` over all samples seen.

@@ -265,8 +265,9 @@ class Variable:
 
     def assign_add(self, value):
         if not _scope.symbolic:
-            with torch.no_grad():
-                self._value.add_(convert_to_tensor(value))
+            with torch.no_grad():  # a Python number goes in as a kernel argument, no copy
+                self._value.add_(value if isinstance(value, (int, float)) else
+                                 convert_to_tensor(value))
         return self
 
     def assign_sub(self, value):

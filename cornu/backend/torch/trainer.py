@@ -47,7 +47,7 @@ class TorchTrainer(Trainer):
                                  training=True)
         if self._train_vars is None:
             self._prepare_training()
-        self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
+        self._loss_tracker._add_weighted_scalar(loss.detach(), _batch_size(x))
         if self._train_params:
             scaled = self.optimizer.scale_loss(loss) if self._scales_loss else loss
             grads = torch.autograd.grad(scaled, self._train_params, allow_unused=True)
@@ -62,7 +62,7 @@ class TorchTrainer(Trainer):
             y_pred = self(x, training=False)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=False)
-            self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+            self._loss_tracker._add_weighted_scalar(loss, _batch_size(x))
             return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
