@@ -212,7 +212,8 @@ class IterableDataAdapter:
 
 
 def _is_torch_loader(data):
-    return type(data).__module__.startswith("torch.utils.data")
+    """A torch Dataset or DataLoader, including user subclasses of them."""
+    return any(k.__module__.startswith("torch.utils.data") for k in type(data).__mro__)
 
 
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
@@ -223,6 +224,9 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
     if _is_array_like(x) and not _is_torch_loader(x) and not hasattr(x, "__next__"):
         return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
                                 class_weight=class_weight, steps=steps)
+    if _is_torch_loader(x) and not any(k.__name__ == "DataLoader" for k in type(x).__mro__):
+        # A torch Dataset yields samples, not batches: batch it as Keras does.
+        x = backend.data.batch_dataset(x, batch_size or 32, shuffle)
     if y is not None:
         raise ValueError(
             f"`y` must not be given when `x` is a {type(x).__name__}: the batches of a "

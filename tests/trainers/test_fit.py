@@ -252,3 +252,32 @@ def test_custom_train_step_override():
     model.compile(optimizer="sgd", loss="mse")
     model.fit(x, y, batch_size=4, epochs=1, verbose=0)
     assert model.calls == 4
+
+
+def test_torch_dataset_of_samples_is_batched():
+    x, y = _linear_data(40)
+    dataset = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    seen = []
+    model.fit(dataset, batch_size=8, epochs=1, verbose=0, callbacks=[
+        keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(b))])
+    assert seen == [0, 1, 2, 3, 4]
+    assert model.evaluate(dataset, batch_size=10, verbose=0) == pytest.approx(
+        model.evaluate(x, y, verbose=0), rel=1e-5)
+
+
+def test_user_subclass_of_torch_dataset_is_batched():
+    x, y = _linear_data(12)
+
+    class Samples(torch.utils.data.Dataset):
+        def __len__(self):
+            return 12
+
+        def __getitem__(self, i):
+            return x[i], y[i]
+
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.evaluate(Samples(), batch_size=4, verbose=0) == pytest.approx(
+        model.evaluate(x, y, verbose=0), rel=1e-5)

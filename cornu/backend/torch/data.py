@@ -28,3 +28,10 @@ def to_device(structure):
     if isinstance(structure, dict):
         return {k: to_device(v) for k, v in structure.items()}
     return structure
+
+
+def batch_dataset(dataset, batch_size, shuffle):
+    """A DataLoader of batches for a map-style or iterable torch ``Dataset`` of samples."""
+    iterable = isinstance(dataset, torch.utils.data.IterableDataset)
+    return torch.utils.data.DataLoader(dataset, batch_size=batch_size,
+                                       shuffle=bool(shuffle) and not iterable)
