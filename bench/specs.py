@@ -43,7 +43,7 @@ SPECS = {s.name: s for s in [
          targets={"step": 1.0}),
     Spec("tiny", FIT, steps=300, warmup=30, batch=32, layers=("Dense",),
          targets={"step": 0.8}),
-    Spec("predict1", LATENCY, steps=300, warmup=30, layers=("Dense", "Dropout"),
+    Spec("predict1", LATENCY, steps=2000, warmup=200, layers=("Dense", "Dropout"),
          targets={"model(x)": 1.5, "predict": 3.0}),
     Spec("layer_call", LATENCY, steps=3000, warmup=300, layers=("Dense",),
          targets={"linear": 1.5, "relu": 1.5}),
