@@ -160,3 +160,18 @@ def test_masks_flow_through_supporting_layers():
     assert backend.convert_to_numpy(out._keras_mask).tolist() == [True, False]
     symbolic = layers.Activation("relu")(RowMask()(cornu.Input((2,))))
     assert symbolic._keras_mask is not None and symbolic._keras_mask.shape == (None,)
+
+
+def test_dense_single_row_inference_path_matches_and_follows_updates():
+    import torch
+    dense = layers.Dense(6, activation="relu")
+    x = np.random.default_rng(3).normal(size=(1, 5)).astype("float32")
+    dense(x)
+    with torch.no_grad():
+        first = backend.convert_to_numpy(dense(x))
+        np.testing.assert_allclose(
+            first, np.maximum(x @ dense.kernel.numpy() + dense.bias.numpy(), 0), atol=1e-6)
+        dense.kernel.assign(np.full((5, 6), 0.5, "float32"))  # the cached copy must refresh
+        again = backend.convert_to_numpy(dense(x))
+    np.testing.assert_allclose(again, np.maximum(x @ np.full((5, 6), 0.5) + dense.bias.numpy(),
+                                                 0), atol=1e-6)

@@ -27,6 +27,16 @@ def native_activation(fn):
     return _NATIVE.get(name, fn)
 
 
+def _transposed(variable, k):
+    """``k.t().contiguous()``, kept on the Variable until ``k`` is updated in place."""
+    cached = variable.__dict__.get("_transposed_cache")
+    if cached is None or cached[0] != k._version or cached[1].shape[::-1] != k.shape:
+        with torch.no_grad():
+            cached = (k._version, k.t().contiguous())
+        variable._transposed_cache = cached
+    return cached[1]
+
+
 def dense(x, kernel, bias=None, activation=None):
     """``activation(x @ kernel + bias)`` with a Keras-layout kernel (in, out)."""
     if x.__class__ is not torch.Tensor:
@@ -36,7 +46,13 @@ def dense(x, kernel, bias=None, activation=None):
         x = x.to(k.dtype)
     if bias is not None:
         b = bias.value if bias.__class__ is Variable else bias
-        if x.ndim == 2:
+        if x.ndim == 2 and x.shape[0] == 1 and kernel.__class__ is Variable and not (
+                torch.is_grad_enabled() and k.requires_grad) and k.device.type == "cpu":
+            # One row at inference: the (out, in) copy of the kernel makes this a
+            # single-threaded GEMV, as nn.Linear's layout does; (in, out) wakes the thread
+            # pool and costs 2-3x more. The copy is remade when the kernel changes.
+            y = torch.addmm(b, x, _transposed(kernel, k).t())
+        elif x.ndim == 2:
             y = torch.addmm(b, x, k)           # (B, in) @ (in, out) + (out,)
         else:
             y = torch.matmul(x, k) + b         # (..., in) @ (in, out)
