@@ -112,3 +112,28 @@ def weights_rows(input_shape, weights, sizes):
                       "the default.", stacklevel=3)
         return 224
     return rows
+
+
+# The Args tail shared by the ResNet and VGG docstrings ({model}, {count} filled in).
+MODEL_ARGS_DOC = """        weights: None (random initialization), "imagenet" (Keras's pretrained
+            weights, downloaded once into ``$CORNU_HOME/models``), or the path of a
+            weights file to load.
+        input_tensor: an optional KerasTensor to use as the model's image input.
+        input_shape: the input shape without the batch dimension (default
+            ``(224, 224, 3)``; at least 32x32). With ImageNet weights it has 3
+            channels, and with the top as well it must be ``(224, 224, 3)``.
+        pooling: with ``include_top=False``: None (4D feature maps), "avg" or "max"
+            (global pooling to a 2D output).
+        classes: the number of classes (1000 with ImageNet weights and the top).
+        classifier_activation: the activation of the ``predictions`` layer; None
+            returns logits. With pretrained weights only None or "softmax".
+        name: the model's name.
+
+    Returns:
+        A functional ``Model``.
+
+    Example:
+        >>> model = {model}(weights=None)  # doctest: +SKIP
+        >>> model.count_params()  # doctest: +SKIP
+        {count}
+"""

@@ -16,28 +16,7 @@ DOC = """Instantiate the {model} architecture ({size} parameters).
     Args:
         include_top: whether to include the 3 fully-connected layers (``fc1``,
             ``fc2``, ``predictions``) at the top of the network.
-        weights: None (random initialization), "imagenet" (Keras's pretrained
-            weights, downloaded once into ``$CORNU_HOME/models``), or the path of a
-            weights file to load.
-        input_tensor: an optional KerasTensor to use as the model's image input.
-        input_shape: the input shape without the batch dimension (default
-            ``(224, 224, 3)``; at least 32x32). With ImageNet weights it has 3
-            channels, and with the top as well it must be ``(224, 224, 3)``.
-        pooling: with ``include_top=False``: None (4D feature maps), "avg" or "max"
-            (global pooling to a 2D output).
-        classes: the number of classes (1000 with ImageNet weights and the top).
-        classifier_activation: the activation of the ``predictions`` layer; None
-            returns logits. With pretrained weights only None or "softmax".
-        name: the model's name.
-
-    Returns:
-        A functional ``Model``.
-
-    Example:
-        >>> model = {model}(weights=None)  # doctest: +SKIP
-        >>> model.count_params()  # doctest: +SKIP
-        {count}
-    """
+""" + _base.MODEL_ARGS_DOC + """    """
 
 
 def vgg(convs_per_block, name, include_top, weights, input_tensor, input_shape, pooling,

@@ -1,4 +1,6 @@
 """Functional: a model defined by a graph of layers called on KerasTensors."""
+import numpy as np
+
 from cornu import backend, tree
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers.core import InputLayer
@@ -156,7 +158,7 @@ class Functional(Model):
         out = []
         for x, spec in zip(flat, self.inputs):
             if spec.dtype == "string":
-                out.append(x if hasattr(x, "dtype") else __import__("numpy").asarray(x))
+                out.append(x if hasattr(x, "dtype") else np.asarray(x))
                 continue
             if not backend.is_tensor(x) or backend.dtype_name(x) != spec.dtype:
                 x = backend.convert_to_tensor(x, dtype=spec.dtype)
