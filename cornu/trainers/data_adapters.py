@@ -50,7 +50,7 @@ def _is_array_like(x):
         hasattr(x, "__array__") and hasattr(x, "shape"))
 
 
-def _num_samples(structure, name):
+def _num_samples(structure):
     sizes = [(leaf.shape[0] if leaf.ndim else None) for leaf in tree.flatten(structure)
              if leaf is not None]
     return sizes
@@ -68,7 +68,7 @@ class ArrayDataAdapter:
         sizes = {}
         for part, value in (("x", self.x), ("y", self.y), ("sample_weight", self.sample_weight)):
             if value is not None:
-                sizes[part] = _num_samples(value, part)
+                sizes[part] = _num_samples(value)
         flat = {s for v in sizes.values() for s in v}
         if len(flat) > 1 or None in flat:
             detail = ", ".join(f"{k}: {v}" for k, v in sizes.items())
@@ -93,7 +93,7 @@ class ArrayDataAdapter:
 
     def num_batches(self):
         n = math.ceil(self.num_samples / self.batch_size)
-        return n if self.steps is None else min(n, self.steps) if self.steps else n
+        return min(n, self.steps) if self.steps else n
 
     def _take(self, structure, index):
         if structure.__class__ is backend.Tensor:
@@ -102,8 +102,7 @@ class ArrayDataAdapter:
             if leaf is None:
                 return None
             if isinstance(leaf, np.ndarray) and not isinstance(index, slice):
-                return leaf[index.cpu_index if hasattr(index, "cpu_index") else np.asarray(
-                    backend.convert_to_numpy(index))]
+                return leaf[backend.convert_to_numpy(index)]  # string arrays stay numpy
             return leaf[index]
         return tree.map_structure(take, structure)
 
