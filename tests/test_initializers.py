@@ -315,3 +315,25 @@ def test_every_initializer_works_while_shapes_are_inferred():
         for name in ("zeros", "glorot_uniform", "he_normal", "orthogonal", "identity",
                      "truncated_normal"):
             assert tuple(initializers.get(name)((3, 5)).shape) == (3, 5)
+
+
+def test_numpy_seed_repeats_unseeded_initial_weights_as_in_keras_2():
+    # Keras 2 drew its op seeds from NumPy, so `numpy.random.seed(7)` (the
+    # "fix random seed for reproducibility" line of old tutorials) repeats a model
+    import numpy as np
+
+    def weights():
+        model = cornu.Sequential([cornu.layers.Input((5,)), cornu.layers.Embedding(10, 3),
+                                  cornu.layers.LSTM(4), cornu.layers.Dense(2)])
+        return [w.numpy() for w in model.weights]
+
+    np.random.seed(7)
+    first = weights()
+    np.random.seed(7)
+    again = weights()
+    other = weights()
+    assert len(first) == 6
+    for a, b, c in zip(first, again, other):
+        np.testing.assert_array_equal(a, b)
+        if len(np.unique(a)) > 2:  # the biases start as constants (ones and zeros)
+            assert not np.array_equal(a, c)

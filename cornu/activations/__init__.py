@@ -6,7 +6,7 @@ a function; ``serialize`` gives the name back.
 """
 import difflib
 
-from cornu import ops
+from cornu import backend, ops
 from cornu.saving import serialization
 
 # The same functions as the ops of the same name (signatures and defaults agree).
@@ -22,10 +22,8 @@ log_sigmoid = ops.log_sigmoid
 log_softmax = ops.log_softmax
 relu6 = ops.relu6
 selu = ops.selu
-sigmoid = ops.sigmoid
 silu = swish = ops.silu
 soft_shrink = ops.soft_shrink
-softmax = ops.softmax
 softplus = ops.softplus
 softsign = ops.softsign
 sparse_plus = ops.sparse_plus
@@ -59,6 +57,27 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     if negative_slope != 0.0:
         y = ops.subtract(y, ops.multiply(ops.relu(ops.subtract(threshold, x)), negative_slope))
     return y
+
+
+def sigmoid(x):
+    """Logistic sigmoid ``1 / (1 + exp(-x))``.
+
+    A cross-entropy given this output (with ``from_logits=False``) works from ``x``
+    itself, as Keras 2 does, so a saturated output still has a gradient.
+    """
+    if backend.is_tensor(x):
+        return backend.logits.sigmoid(x)
+    return ops.sigmoid(x)
+
+
+def softmax(x, axis=-1):
+    """Softmax over ``axis`` (an int, a tuple of ints, or None for all axes).
+
+    As with ``sigmoid``, a cross-entropy over the same axis works from ``x``.
+    """
+    if axis.__class__ is int and backend.is_tensor(x) and x.is_floating_point():
+        return backend.logits.softmax(x, axis)
+    return ops.softmax(x, axis)
 
 
 def gelu(x, approximate=False):

@@ -46,6 +46,7 @@ random = _impl.random
 core = _impl.core
 data = _impl.data
 fused = _impl.fused
+logits = _impl.logits
 
 
 def __getattr__(name):

@@ -1,7 +1,6 @@
 """Random initializers: normal, uniform, truncated normal, variance scaling, orthogonal."""
 import math
 import numbers
-import random as _py_random
 
 import numpy as np
 
@@ -18,9 +17,11 @@ class RandomInitializer(Initializer):
 
     Args:
         seed: an int (every call gives the same values), None (a seed drawn once, at
-            construction, from Python's ``random``, which ``cornu.utils.set_random_seed``
-            seeds: again the same values on every call) or a ``SeedGenerator`` (a
-            reproducible stream: different values on each call).
+            construction, from NumPy's global generator: again the same values on every
+            call) or a ``SeedGenerator`` (a reproducible stream: different values on each
+            call). Drawing from NumPy is Keras 2's behaviour, so the ``np.random.seed(7)``
+            that old programs call "for reproducibility" repeats their initial weights;
+            ``cornu.utils.set_random_seed`` seeds NumPy too.
     """
 
     def __init__(self, seed=None):
@@ -28,7 +29,7 @@ class RandomInitializer(Initializer):
             seed = backend.SeedGenerator(**seed.get("config", {}))
         self._init_seed = seed
         if seed is None:
-            seed = _py_random.randint(1, 10**9)
+            seed = int(np.random.randint(1, 10**9))
         elif isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
             seed = int(seed)
         elif not isinstance(seed, backend.SeedGenerator):

@@ -5,13 +5,14 @@ activation), which is what a hand-written ``nn.Linear`` costs.
 """
 import torch
 
+from cornu.backend.torch import logits
 from cornu.backend.torch.core import Variable, convert_to_tensor
 
 _NATIVE = {
     "relu": torch.relu,
-    "sigmoid": torch.sigmoid,
+    "sigmoid": logits.sigmoid,
     "tanh": torch.tanh,
-    "softmax": lambda x: torch.softmax(x, dim=-1),
+    "softmax": logits.softmax,
 }
 
 

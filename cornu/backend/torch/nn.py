@@ -14,6 +14,7 @@ from cornu.backend.config import epsilon as _epsilon
 from cornu.backend.config import floatx as _floatx
 from cornu.backend.config import standardize_data_format as _data_format
 from cornu.backend.torch.core import convert_to_tensor, to_torch_dtype
+from cornu.backend.torch.logits import logits_of as _logits_of
 
 
 def _float(x):
@@ -570,6 +571,10 @@ def binary_crossentropy(target, output, from_logits=False):
     output = _float(output)
     target = convert_to_tensor(target).to(output.dtype)
     _check_same_shape(target, output, "binary_crossentropy")
+    if not from_logits:
+        logits = _logits_of(output)
+        if logits is not None:
+            output, from_logits = logits, True
     if from_logits:
         return F.binary_cross_entropy_with_logits(output, target, reduction="none")
     eps = _epsilon()
@@ -577,6 +582,10 @@ def binary_crossentropy(target, output, from_logits=False):
 
 
 def _log_probs(output, from_logits, axis):
+    if not from_logits:
+        logits = _logits_of(output, axis)
+        if logits is not None:
+            output, from_logits = logits, True
     if from_logits:
         return torch.log_softmax(output, axis)
     eps = _epsilon()

@@ -16,7 +16,7 @@ class SeedGenerator:
     def __init__(self, seed=None, name=None):
         self.name = name or "seed_generator"
         if seed is None:
-            seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
+            seed = int(np.random.randint(0, 2**31 - 1))  # Keras 2 drew op seeds from NumPy
         self._initial_seed = int(seed)
         self._generators = {}
 
