@@ -14,6 +14,9 @@ from cornu.layers.normalization import *  # noqa: F401,F403
 from cornu.layers.pooling import *  # noqa: F401,F403
 from cornu.layers.preprocessing import *  # noqa: F401,F403
 from cornu.layers.rnn import *  # noqa: F401,F403
+from cornu.layers._adaptive_pooling import *  # noqa: F401,F403
+from cornu.layers._reversible_embedding import *  # noqa: F401,F403
+from cornu.layers._foreign import *  # noqa: F401,F403
 
 
 def _all_layer_classes():
