@@ -16,7 +16,7 @@ _TAG = "_keras_logits"
 
 
 def _remember(probs, logits, axis):
-    probs.__dict__[_TAG] = (logits, axis)
+    setattr(probs, _TAG, (logits, axis))
     return probs
 
 
@@ -34,7 +34,7 @@ def logits_of(probs, axis=None):
     """The logits ``probs`` was computed from (over ``axis`` for a softmax), or None.
 
     None as well when ``probs`` has been changed in place since."""
-    tagged = probs.__dict__.get(_TAG) if isinstance(probs, torch.Tensor) else None
+    tagged = getattr(probs, _TAG, None) if isinstance(probs, torch.Tensor) else None
     if tagged is None:
         return None
     logits, tagged_axis = tagged
@@ -43,6 +43,6 @@ def logits_of(probs, axis=None):
         return None
     if tagged_axis is None and axis is not None:
         return None
-    if probs._version != 0:
+    if not torch.compiler.is_compiling() and probs._version != 0:
         return None
     return logits

@@ -24,6 +24,8 @@ def _batch_size(x):
 class TorchTrainer(Trainer):
     """Trainer steps for the torch backend."""
 
+    _train_forward = None
+
     def _prepare_training(self):
         """Collect the trainable variables once; freeze the gradients of the others."""
         variables = self.trainable_weights
@@ -38,15 +40,25 @@ class TorchTrainer(Trainer):
         if variables and not getattr(self.optimizer, "built", False):
             self.optimizer.build(variables)
 
-    def train_step(self, data):
-        x, y, sample_weight = data
+    def _forward_and_loss(self, x, y, sample_weight):
+        """The model's output and loss for one training batch: the part of a step that
+        ``jit_compile=True`` compiles (its backward graph comes with it)."""
         if layer_module._loss_state.added:
             self._clear_losses()
         y_pred = self(x, training=True)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=True)
+        return loss, y_pred
+
+    def train_step(self, data):
+        x, y, sample_weight = data
         if self._train_vars is None:
+            # The first step runs eagerly: it may build the model, and it settles which
+            # tensors need gradients before anything is compiled.
+            loss, y_pred = self._forward_and_loss(x, y, sample_weight)
             self._prepare_training()
+        else:
+            loss, y_pred = (self._train_forward or self._forward_and_loss)(x, y, sample_weight)
         self._loss_tracker._add_weighted_scalar(loss.detach(), _batch_size(x))
         if self._train_params:
             scaled = self.optimizer.scale_loss(loss) if self._scales_loss else loss
@@ -74,12 +86,17 @@ class TorchTrainer(Trainer):
         if self._train_function is not None and not force:
             return self._train_function
         self._train_vars = None
-        step = self.train_step
+        self._train_forward = self._forward_and_loss
         if self.jit_compile:
-            from cornu.backend.torch import fused
-            fused.prepare_for_compile()
-            # The optimizer reads host-side counters: keep it out of the compiled graph.
-            self.optimizer.apply = torch.compiler.disable(self.optimizer.apply)
-            step = torch.compile(step)
-        self._train_function = step
-        return step
+            self._train_forward = compile_step(self._forward_and_loss)
+        self._train_function = self.train_step
+        return self._train_function
+
+
+def compile_step(fn):
+    """``torch.compile(fn)`` for a training forward pass: whole-graph, static shapes (a
+    smaller last batch compiles once more), and dropout drawing from the same generator
+    as eager mode (inductor's own RNG would give other masks, so other losses)."""
+    from cornu.backend.torch import fused
+    fused.prepare_for_compile()
+    return torch.compile(fn, dynamic=False, options={"fallback_random": True})
