@@ -38,6 +38,26 @@ def _transposed(variable, k):
     return cached[1]
 
 
+class _OneRowDense(torch.autograd.Function):
+    """``x @ kernel + bias`` for one row, computed through the kernel's (out, in) copy
+    ``kt``; the gradients are ``addmm``'s, written with differentiable ops (so a second
+    derivative works too), ``grad @ kernel.T`` in the fast layout."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, bias, kt):
+        ctx.save_for_backward(x, kernel)
+        return torch.addmm(bias, x, kt.t())
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, kernel = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        grad_x = torch.nn.functional.linear(grad, kernel) if need[0] else None   # (1, in)
+        grad_kernel = x.t().mm(grad) if need[1] else None                        # (in, out)
+        grad_bias = grad.sum(0) if need[2] else None
+        return grad_x, grad_kernel, grad_bias, None
+
+
 def dense(x, kernel, bias=None, activation=None):
     """``activation(x @ kernel + bias)`` with a Keras-layout kernel (in, out)."""
     if x.__class__ is not torch.Tensor:
@@ -47,12 +67,17 @@ def dense(x, kernel, bias=None, activation=None):
         x = x.to(k.dtype)
     if bias is not None:
         b = bias.value if bias.__class__ is Variable else bias
-        if x.ndim == 2 and x.shape[0] == 1 and kernel.__class__ is Variable and not (
-                torch.is_grad_enabled() and k.requires_grad) and k.device.type == "cpu":
-            # One row at inference: the (out, in) copy of the kernel makes this a
-            # single-threaded GEMV, as nn.Linear's layout does; (in, out) wakes the thread
-            # pool and costs 2-3x more. The copy is remade when the kernel changes.
-            y = torch.addmm(b, x, _transposed(kernel, k).t())
+        if x.ndim == 2 and x.shape[0] == 1 and kernel.__class__ is Variable and (
+                k.device.type == "cpu"):
+            # One row: the (out, in) copy of the kernel makes this a single-threaded GEMV,
+            # as nn.Linear's layout does; (in, out) wakes the thread pool and costs 2-30x
+            # more. The copy is remade when the kernel changes.
+            kt = _transposed(kernel, k)
+            if torch.is_grad_enabled() and (
+                    x.requires_grad or k.requires_grad or b.requires_grad):
+                y = _OneRowDense.apply(x, k, b, kt)
+            else:
+                y = torch.addmm(b, x, kt.t())
         elif x.ndim == 2:
             y = torch.addmm(b, x, k)           # (B, in) @ (in, out) + (out,)
         else:
