@@ -24,3 +24,12 @@ def test_building_a_model_does_not_import_the_compiler():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_import_leaves_the_collector_on_with_the_import_objects_frozen():
+    # gc is paused during the import and the engine's objects are frozen afterwards
+    code = ("import gc; import cornu; "
+            "print(gc.isenabled(), gc.get_freeze_count() > 100000, len(gc.get_objects()) < 10000)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.split() == ["True", "True", "True"], out.stderr
