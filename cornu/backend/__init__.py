@@ -47,6 +47,7 @@ core = _impl.core
 data = _impl.data
 fused = _impl.fused
 logits = _impl.logits
+fused_losses = _impl.fused_losses
 
 
 def __getattr__(name):

@@ -204,9 +204,19 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+        self._fast = _fast_kind(fn, kwargs, self.reduction)
         for key, value in kwargs.items():  # Keras exposes them (loss.from_logits, ...)
             if not hasattr(type(self), key):
                 setattr(self, key, value)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self._fast is not None and sample_weight is None:
+            # the common losses on plain batches: one engine kernel, the same value
+            value = backend.fused_losses.mean_loss(
+                self._fast, y_true, y_pred, self._dtype, self._fn_kwargs.get("from_logits"))
+            if value is not None:
+                return value
+        return super().__call__(y_true, y_pred, sample_weight)
 
     def call(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -233,3 +243,32 @@ class LossFunctionWrapper(Loss):
             fn = getattr(self.fn, "__name__", self.fn)
             return f"<LossFunctionWrapper({fn}, kwargs={self._fn_kwargs})>"
         return super().__repr__()
+
+
+# Loss functions with a one-kernel batch mean (``backend.fused_losses``), and the
+# arguments (with their defaults) under which that shortcut holds.
+_FAST_ARGS = {
+    "mean_squared_error": ("mse", {}),
+    "sparse_categorical_crossentropy": (
+        "sparse_categorical_crossentropy", {"from_logits": False, "ignore_class": None,
+                                            "axis": -1}),
+    "categorical_crossentropy": (
+        "categorical_crossentropy", {"from_logits": False, "label_smoothing": 0.0, "axis": -1}),
+    "binary_crossentropy": (
+        "binary_crossentropy", {"from_logits": False, "label_smoothing": 0.0, "axis": -1}),
+}
+
+
+def _fast_kind(fn, kwargs, reduction):
+    """The ``backend.fused_losses`` kind for ``fn(**kwargs)`` reduced by ``reduction``,
+    or None. Only cornu's own loss functions with their default options qualify."""
+    if reduction not in ("sum_over_batch_size", "mean") or not getattr(
+            fn, "__module__", "").startswith("cornu.losses"):
+        return None
+    kind, allowed = _FAST_ARGS.get(getattr(fn, "__name__", None), (None, None))
+    if kind is None:
+        return None
+    for key, value in kwargs.items():
+        if key not in allowed or (key != "from_logits" and value != allowed[key]):
+            return None
+    return kind

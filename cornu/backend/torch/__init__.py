@@ -1,5 +1,5 @@
 """The PyTorch backend. The only place (with the other backends) that imports torch."""
-from cornu.backend.torch import core, data, fused, logits, random, numpy, nn  # noqa: F401
+from cornu.backend.torch import core, data, fused, fused_losses, logits, random, numpy, nn  # noqa: F401
 from cornu.backend.torch import math, linalg, image  # noqa: F401
 from cornu.backend.torch.core import (  # noqa: F401
     IS_THREAD_SAFE, Tensor, Variable, cast, compute_output_spec, convert_to_numpy,
