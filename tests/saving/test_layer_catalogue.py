@@ -29,6 +29,19 @@ CASES = {
                                       "DepthwiseConv2D"], lambda: [
         L.Conv2D(2, 3), L.Conv2DTranspose(2, 3), L.SeparableConv2D(2, 2),
         L.DepthwiseConv2D(2)]),
+    "adaptive_pooling1d": ((7, 3), "float32", ["AdaptiveAveragePooling1D",
+                                               "AdaptiveMaxPooling1D"], lambda: [
+        L.AdaptiveAveragePooling1D(5), L.AdaptiveMaxPooling1D(3)]),
+    "adaptive_pooling2d": ((7, 5, 3), "float32", ["AdaptiveAveragePooling2D",
+                                                  "AdaptiveMaxPooling2D"], lambda: [
+        L.AdaptiveAveragePooling2D((4, 3)), L.AdaptiveMaxPooling2D(2)]),
+    "adaptive_pooling3d": ((5, 5, 5, 2), "float32", ["AdaptiveAveragePooling3D",
+                                                     "AdaptiveMaxPooling3D"], lambda: [
+        L.AdaptiveAveragePooling3D(3), L.AdaptiveMaxPooling3D(2)]),
+    "reversible_embedding": ((5,), "int32", ["ReversibleEmbedding"], lambda: [
+        L.ReversibleEmbedding(10, 3, tie_weights=False), L.GlobalAveragePooling1D()]),
+    "pipeline": ((8, 8, 3), "float32", ["Pipeline"], lambda: [
+        L.Pipeline([L.Rescaling(0.5), L.CenterCrop(6, 6)]), L.Flatten(), L.Dense(2)]),
     "global_pooling2d": ((4, 4, 3), "float32", ["GlobalMaxPooling2D"], lambda: [
         L.GlobalMaxPooling2D()]),
     "global_pooling3d": ((2, 2, 2, 3), "float32", ["GlobalAveragePooling3D"], lambda: [
@@ -177,7 +190,11 @@ MODEL_CASES = {
 # Layers that are not saved on their own: bases, wrappers of torch modules, and
 # ThresholdedReLU (a Keras 2 layer that Keras 3 dropped).
 _NOT_A_LAYER_TO_SAVE = {"Layer", "Wrapper", "OperationLayer", "TorchModuleWrapper",
-                        "ThresholdedReLU", "InputLayer"}
+                        "ThresholdedReLU", "InputLayer",
+                        # takes only dicts of bounding boxes (tests/layers/test_misc_layers.py)
+                        "MaxNumBoundingBoxes",
+                        # cannot be made on the torch backend: they raise at construction
+                        "TFSMLayer", "JaxLayer", "FlaxLayer"}
 
 
 def _missing(names):
