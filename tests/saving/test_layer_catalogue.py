@@ -42,6 +42,12 @@ CASES = {
         L.ReversibleEmbedding(10, 3, tie_weights=False), L.GlobalAveragePooling1D()]),
     "pipeline": ((8, 8, 3), "float32", ["Pipeline"], lambda: [
         L.Pipeline([L.Rescaling(0.5), L.CenterCrop(6, 6)]), L.Flatten(), L.Dense(2)]),
+    "mel_spectrogram": ((400,), "float32", ["MelSpectrogram"], lambda: [
+        L.MelSpectrogram(fft_length=64, sequence_stride=32, num_mel_bins=8,
+                         sampling_rate=800), L.Flatten(), L.Dense(2)]),
+    "stft_spectrogram": ((64, 1), "float32", ["STFTSpectrogram"], lambda: [
+        L.STFTSpectrogram(mode="log", frame_length=16, frame_step=8, fft_length=16),
+        L.Flatten(), L.Dense(2)]),
     "global_pooling2d": ((4, 4, 3), "float32", ["GlobalMaxPooling2D"], lambda: [
         L.GlobalMaxPooling2D()]),
     "global_pooling3d": ((2, 2, 2, 3), "float32", ["GlobalAveragePooling3D"], lambda: [
