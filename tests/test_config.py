@@ -63,3 +63,26 @@ def test_set_random_seed_repeats_draws():
     cornu.utils.set_random_seed(3)
     assert np.array_equal(a, K.convert_to_numpy(K.random.normal((4,))))
     assert np.random.rand() == b
+
+
+def test_gamma_beta_binomial_follow_their_seed_and_distribution():
+    import numpy as np
+    draws = {
+        "gamma": lambda seed: K.random.gamma((20000,), 3.0, seed=seed),
+        "beta": lambda seed: K.random.beta((20000,), 2.0, 5.0, seed=seed),
+        "binomial": lambda seed: K.random.binomial((20000,), 10, 0.3, seed=seed),
+    }
+    moments = {"gamma": (3.0, 3.0), "beta": (2 / 7, 10 / (49 * 8)), "binomial": (3.0, 2.1)}
+    for name, draw in draws.items():
+        a, b, c = (K.convert_to_numpy(draw(s)) for s in (4, 4, 5))
+        assert np.array_equal(a, b), name
+        assert not np.array_equal(a, c), name
+        mean, var = moments[name]
+        np.testing.assert_allclose([a.mean(), a.var()], [mean, var], rtol=0.05, err_msg=name)
+    stream = K.SeedGenerator(9)
+    first, second = (K.convert_to_numpy(K.random.beta((4,), 1.0, 1.0, seed=stream))
+                     for _ in range(2))
+    assert not np.array_equal(first, second)
+    again = K.SeedGenerator(9)
+    np.testing.assert_array_equal(first, K.convert_to_numpy(K.random.beta((4,), 1.0, 1.0,
+                                                                          seed=again)))

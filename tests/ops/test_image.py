@@ -196,3 +196,12 @@ def test_symbolic_image_op():
     from cornu.backend.common.keras_tensor import KerasTensor
     out = ops.image.resize(KerasTensor((None, 8, 8, 3)), (4, 4))
     assert out.shape == (None, 4, 4, 3)
+
+
+def test_map_coordinates_nearest_rounds_halves_to_even_as_keras():
+    import numpy as np
+    from cornu import ops
+    x = np.array([10.0, 20.0, 30.0, 40.0], "float32")
+    coords = np.array([[0.5, 1.5, 2.5, 2.4, 0.6]], "float32")
+    out = ops.convert_to_numpy(ops.image.map_coordinates(x, coords, order=0))
+    np.testing.assert_array_equal(out, [10.0, 30.0, 30.0, 30.0, 20.0])

@@ -86,9 +86,10 @@ def _sample(x, coords, order, fill_mode, fill_value):
     """Values of ``x`` at positions ``coords`` (one tensor per leading axis of ``x``, all
     broadcastable to one shape S): a tensor of shape ``S + x.shape[len(coords):]``.
 
-    Int coordinates are read exactly; float ones are rounded (``order=0``) or linearly
-    interpolated (``order=1``). Positions outside ``x`` read ``fill_value`` (``constant``)
-    or fold back inside as ``fill_mode`` says, per neighbour, as ``scipy.ndimage`` does.
+    Int coordinates are read exactly; float ones are rounded half to even (``order=0``,
+    as Keras does) or linearly interpolated (``order=1``). Positions outside ``x`` read
+    ``fill_value`` (``constant``) or fold back inside as ``fill_mode`` says, per
+    neighbour, as ``scipy.ndimage`` does.
     """
     if fill_mode not in _FILL_MODES:
         raise ValueError(f"Unknown fill_mode {fill_mode!r}. Expected one of {sorted(_FILL_MODES)}.")
@@ -102,7 +103,7 @@ def _sample(x, coords, order, fill_mode, fill_value):
         if not c.is_floating_point():
             corners.append([(c, None)])
         elif order == 0:
-            corners.append([(torch.floor(c + 0.5).long(), None)])
+            corners.append([(torch.round(c).long(), None)])  # halves to even, as Keras
         else:
             low = torch.floor(c)
             frac = c - low

@@ -120,21 +120,42 @@ def shuffle(x, axis=0, seed=None):
     return torch.index_select(x, axis, perm)
 
 
+def _parameter(value, shape, device):
+    """A float32 tensor of ``shape`` from a number or a broadcastable array."""
+    return torch.as_tensor(value, dtype=torch.float32, device=device).expand(shape).contiguous()
+
+
 def gamma(shape, alpha, dtype=None, seed=None):
-    dist = torch.distributions.Gamma(torch.tensor(float(alpha)), torch.tensor(1.0))
-    return dist.sample(_shape(shape)).to(device=get_device(), dtype=to_torch_dtype(dtype))
+    """Gamma(alpha, 1) draws; ``seed`` as for the other random ops."""
+    device, shape = get_device(), _shape(shape)
+    if device == "meta":
+        return torch.empty(shape, dtype=to_torch_dtype(dtype), device=device)
+    draws = torch._standard_gamma(_parameter(alpha, shape, device),
+                                  generator=_generator(seed, device))
+    return draws.to(to_torch_dtype(dtype))
 
 
 def binomial(shape, counts, probabilities, dtype=None, seed=None):
-    dist = torch.distributions.Binomial(torch.as_tensor(counts, dtype=torch.float32),
-                                        torch.as_tensor(probabilities, dtype=torch.float32))
-    return dist.sample(_shape(shape)).to(device=get_device(), dtype=to_torch_dtype(dtype))
+    """Binomial(counts, probabilities) draws; ``seed`` as for the other random ops."""
+    device, shape = get_device(), _shape(shape)
+    if device == "meta":
+        return torch.empty(shape, dtype=to_torch_dtype(dtype), device=device)
+    draws = torch.binomial(_parameter(counts, shape, device),
+                           _parameter(probabilities, shape, device),
+                           generator=_generator(seed, device))
+    return draws.to(to_torch_dtype(dtype))
 
 
 def beta(shape, alpha, beta, dtype=None, seed=None):
-    dist = torch.distributions.Beta(torch.as_tensor(alpha, dtype=torch.float32),
-                                    torch.as_tensor(beta, dtype=torch.float32))
-    return dist.sample(_shape(shape)).to(device=get_device(), dtype=to_torch_dtype(dtype))
+    """Beta(alpha, beta) draws, as ``X / (X + Y)`` with X ~ Gamma(alpha), Y ~ Gamma(beta)
+    from one generator; ``seed`` as for the other random ops."""
+    device, shape = get_device(), _shape(shape)
+    if device == "meta":
+        return torch.empty(shape, dtype=to_torch_dtype(dtype), device=device)
+    generator = _generator(seed, device)
+    x = torch._standard_gamma(_parameter(alpha, shape, device), generator=generator)
+    y = torch._standard_gamma(_parameter(beta, shape, device), generator=generator)
+    return (x / (x + y)).to(to_torch_dtype(dtype))
 
 
 def get_rng_state():
