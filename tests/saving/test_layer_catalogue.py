@@ -145,6 +145,29 @@ def _image_preprocessing():
     return model, x
 
 
+def _augmentation_model(layers):
+    model = keras.Sequential([keras.Input((8, 8, 3))] + layers)
+    x = np.random.default_rng(0).uniform(0, 255, size=(2, 8, 8, 3)).astype("float32")
+    return model, x
+
+
+def _geometric_augmentation():
+    return _augmentation_model([
+        L.RandomShear(0.2, 0.2), L.RandomPerspective(), L.RandomElasticTransform(),
+        L.MixUp(), L.CutMix(), L.RandomErasing(), L.RandomGaussianBlur(),
+        L.RandomSharpness(0.2), L.ContrastLimitedAdaptiveHistogramEqualization(
+            value_range=(0, 255), tile_grid_size=(2, 2))])
+
+
+def _color_augmentation():
+    return _augmentation_model([
+        L.Solarization(), L.RandomInvert(), L.RandomPosterization(4), L.RandomGrayscale(),
+        L.AutoContrast(value_range=(0, 255)), L.Equalization(value_range=(0, 255)),
+        L.RandomColorDegeneration(0.2), L.RandomSaturation(0.2), L.RandomHue(0.2, (0, 255)),
+        L.RandomColorJitter(value_range=(0, 255), brightness_factor=0.1),
+        L.RandAugment(value_range=(0, 255)), L.AugMix(value_range=(0, 255))])
+
+
 def _numeric_preprocessing():
     rng = np.random.default_rng(0)
     model = keras.Sequential([
@@ -186,6 +209,16 @@ MODEL_CASES = {
                              "RandomRotation", "RandomZoom", "RandomTranslation",
                              "RandomContrast", "RandomBrightness", "RandomCrop"],
                             _image_preprocessing),
+    "geometric_augmentation": (["RandomShear", "RandomPerspective", "RandomElasticTransform",
+                                "MixUp", "CutMix", "RandomErasing", "RandomGaussianBlur",
+                                "RandomSharpness",
+                                "ContrastLimitedAdaptiveHistogramEqualization"],
+                               _geometric_augmentation),
+    "color_augmentation": (["Solarization", "RandomInvert", "RandomPosterization",
+                            "RandomGrayscale", "AutoContrast", "Equalization",
+                            "RandomColorDegeneration", "RandomSaturation", "RandomHue",
+                            "RandomColorJitter", "RandAugment", "AugMix"],
+                           _color_augmentation),
     "numeric_preprocessing": (["Normalization", "Discretization", "CategoryEncoding"],
                               _numeric_preprocessing),
     "integer_preprocessing": (["IntegerLookup", "Hashing", "HashedCrossing"],
