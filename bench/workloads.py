@@ -82,7 +82,9 @@ def run(keras, workload, steps, warmup, sync, jit=False):
 
 def _fit(keras, spec, steps, warmup, sync, jit):
     model = BUILD[spec.name](keras)
-    model.compile(**compile_args(keras, spec.name), jit_compile=jit)
+    # Without jit=True every implementation keeps its default: eager for cornu and for
+    # Keras on torch, XLA-compiled steps for Keras on JAX ("auto").
+    model.compile(**compile_args(keras, spec.name), **({"jit_compile": True} if jit else {}))
     if warmup:
         xw, yw = data.make(spec.name, warmup * spec.batch, seed=1)
         model.fit(xw, yw, batch_size=spec.batch, epochs=1, verbose=0)
