@@ -84,3 +84,19 @@ def test_fit_with_jit_compile_learns_and_matches_eager():
         history[jit] = model.fit(x, y, batch_size=16, epochs=4, verbose=0).history["loss"]
     assert history[False][-1] < history[False][0]
     np.testing.assert_allclose(history[True], history[False], rtol=1e-5)
+
+
+def test_adam_update_compiles_and_a_jit_model_saves(tmp_path):
+    x, y = _data("mlp")
+    model = _mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", jit_compile=True)
+    for _ in range(3):
+        model.train_on_batch(x, y)
+    assert type(model.optimizer._K).__name__ == "CompiledKernels"
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert int(loaded.optimizer.iterations.numpy()) == 3
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-6)
+    for a, b in zip(loaded.optimizer.variables, model.optimizer.variables):
+        np.testing.assert_allclose(np.asarray(a.numpy()), np.asarray(b.numpy()), atol=1e-7)

@@ -264,3 +264,42 @@ def adafactor_(params, grads, rs, cs, vs, rho_t, step, beta_2_decay, epsilon_1, 
         u = g / v.sqrt()
         u = u / torch.clamp_min(_rms(u) / clip_threshold, 1.0)
         p.sub_(alpha_t * u)
+
+
+# ----------------------------------------------------------------- compiled updates
+
+class CompiledKernels:
+    """This module's kernels, with Adam's update compiled by ``torch.compile`` (for
+    ``jit_compile=True``): one fused loop per tensor instead of six ``_foreach`` passes.
+
+    The step's scalar (``alpha``, which the bias correction changes every step) goes in
+    as a 0-d tensor, so the compiled update does not recompile; the other kernels are
+    this module's own."""
+
+    def __init__(self):
+        self._adam = torch.compile(_adam_tensor_scalar_, dynamic=False)
+        self._alpha = None
+
+    def __getattr__(self, name):
+        return globals()[name]
+
+    def adam_(self, params, grads, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
+        if self._alpha is None or self._alpha.device != params[0].device:
+            self._alpha = torch.zeros((), device=params[0].device)
+        self._alpha.fill_(alpha)
+        self._adam(params, grads, m, v, v_hat, self._alpha, beta_1, beta_2, epsilon)
+
+
+def _adam_tensor_scalar_(params, grads, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
+    """``adam_`` with ``alpha`` a 0-d tensor (the same formula)."""
+    torch._foreach_lerp_(m, grads, 1.0 - beta_1)
+    torch._foreach_mul_(v, beta_2)
+    torch._foreach_addcmul_(v, grads, grads, 1.0 - beta_2)
+    if v_hat is not None:
+        torch._foreach_maximum_(v_hat, v)
+        v = v_hat
+    denom = torch._foreach_sqrt(v)
+    torch._foreach_add_(denom, epsilon)
+    step = torch._foreach_div(m, denom)
+    torch._foreach_mul_(step, alpha)
+    torch._foreach_sub_(params, step)

@@ -89,6 +89,9 @@ class TorchTrainer(Trainer):
         self._train_forward = self._forward_and_loss
         if self.jit_compile:
             self._train_forward = compile_step(self._forward_and_loss)
+            if hasattr(self.optimizer, "_K"):
+                from cornu.backend.torch.optimizers import CompiledKernels
+                self.optimizer._K = CompiledKernels()
         self._train_function = self.train_step
         return self._train_function
 
