@@ -19,6 +19,17 @@ def _check_axes(layer, axes, input_shape):
                 f"input shape {tuple(input_shape)}. Received: axis={layer.axis}.")
 
 
+def _axis_size(layer, input_shape):
+    """The size of ``layer.axis`` (one int) in ``input_shape``: in bounds and known."""
+    _check_axes(layer, layer.axis, input_shape)
+    dim = input_shape[layer.axis]
+    if dim is None:
+        raise ValueError(
+            f"{type(layer).__name__} '{layer.name}': axis {layer.axis} of the input must "
+            f"have a known size; received input shape {tuple(input_shape)}.")
+    return dim
+
+
 class _AffineParams:
     """gamma/beta initializers, regularizers and constraints, shared by the norms."""
 
@@ -111,12 +122,7 @@ class BatchNormalization(_AffineParams, Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
-        _check_axes(self, self.axis, input_shape)
-        dim = input_shape[self.axis]
-        if dim is None:
-            raise ValueError(
-                f"BatchNormalization '{self.name}': axis {self.axis} of the input must have "
-                f"a known size; received input shape {tuple(input_shape)}.")
+        dim = _axis_size(self, input_shape)
         shape = (dim,)
         self._add_affine(shape, gamma=self.scale, beta=self.center)
         self.moving_mean = self.add_weight(
@@ -326,12 +332,7 @@ class GroupNormalization(_AffineParams, Layer):
         self.autocast = False
 
     def build(self, input_shape):
-        _check_axes(self, self.axis, input_shape)
-        dim = input_shape[self.axis]
-        if dim is None:
-            raise ValueError(
-                f"GroupNormalization '{self.name}': axis {self.axis} of the input must have "
-                f"a known size; received input shape {tuple(input_shape)}.")
+        dim = _axis_size(self, input_shape)
         if self.groups == -1:
             self.groups = dim
         if dim < self.groups or dim % self.groups:
