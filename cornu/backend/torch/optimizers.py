@@ -8,6 +8,8 @@ float worked out on the host by the caller. The callers hold ``update_scope()``
 (``torch.no_grad``) around a whole step, so in-place updates of leaf
 Parameters are allowed.
 """
+import sys
+
 import torch
 
 update_scope = torch.no_grad
@@ -136,7 +138,8 @@ def sgd_(params, grads, momentums, lr, momentum, nesterov):
 
 
 def adam_(params, grads, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
-    """Keras Adam with ``alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`` precomputed."""
+    """Keras Adam with ``alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`` precomputed
+    (a Python float, or a 0-d tensor when the update is compiled)."""
     torch._foreach_lerp_(m, grads, 1.0 - beta_1)                 # m += (g - m) * (1 - b1)
     torch._foreach_mul_(v, beta_2)                               # v += (g^2 - v) * (1 - b2)
     torch._foreach_addcmul_(v, grads, grads, 1.0 - beta_2)
@@ -145,7 +148,12 @@ def adam_(params, grads, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
         v = v_hat
     denom = torch._foreach_sqrt(v)
     torch._foreach_add_(denom, epsilon)
-    torch._foreach_addcdiv_(params, m, denom, -alpha)            # w -= alpha * m / (sqrt(v) + eps)
+    if isinstance(alpha, torch.Tensor):                          # a 0-d tensor (compiled)
+        step = torch._foreach_div(m, denom)
+        torch._foreach_mul_(step, alpha)
+        torch._foreach_sub_(params, step)
+    else:
+        torch._foreach_addcdiv_(params, m, denom, -alpha)        # w -= alpha * m / (sqrt(v) + eps)
 
 
 def adamax_(params, grads, m, u, step_size, beta_1, beta_2, epsilon):
@@ -277,29 +285,14 @@ class CompiledKernels:
     this module's own."""
 
     def __init__(self):
-        self._adam = torch.compile(_adam_tensor_scalar_, dynamic=False)
+        self._adam = torch.compile(adam_, dynamic=False)
         self._alpha = None
 
     def __getattr__(self, name):
-        return globals()[name]
+        return getattr(sys.modules[__name__], name)
 
     def adam_(self, params, grads, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
         if self._alpha is None or self._alpha.device != params[0].device:
             self._alpha = torch.zeros((), device=params[0].device)
         self._alpha.fill_(alpha)
         self._adam(params, grads, m, v, v_hat, self._alpha, beta_1, beta_2, epsilon)
-
-
-def _adam_tensor_scalar_(params, grads, m, v, v_hat, alpha, beta_1, beta_2, epsilon):
-    """``adam_`` with ``alpha`` a 0-d tensor (the same formula)."""
-    torch._foreach_lerp_(m, grads, 1.0 - beta_1)
-    torch._foreach_mul_(v, beta_2)
-    torch._foreach_addcmul_(v, grads, grads, 1.0 - beta_2)
-    if v_hat is not None:
-        torch._foreach_maximum_(v_hat, v)
-        v = v_hat
-    denom = torch._foreach_sqrt(v)
-    torch._foreach_add_(denom, epsilon)
-    step = torch._foreach_div(m, denom)
-    torch._foreach_mul_(step, alpha)
-    torch._foreach_sub_(params, step)
