@@ -245,17 +245,13 @@ class LossFunctionWrapper(Loss):
         return super().__repr__()
 
 
-# Loss functions with a one-kernel batch mean (``backend.fused_losses``), and the
-# arguments (with their defaults) under which that shortcut holds.
-_FAST_ARGS = {
-    "mean_squared_error": ("mse", {}),
-    "sparse_categorical_crossentropy": (
-        "sparse_categorical_crossentropy", {"from_logits": False, "ignore_class": None,
-                                            "axis": -1}),
-    "categorical_crossentropy": (
-        "categorical_crossentropy", {"from_logits": False, "label_smoothing": 0.0, "axis": -1}),
-    "binary_crossentropy": (
-        "binary_crossentropy", {"from_logits": False, "label_smoothing": 0.0, "axis": -1}),
+# Loss functions with a one-kernel batch mean (``backend.fused_losses``, which names
+# them as here), and the options (with their defaults) under which that shortcut holds.
+_FAST_DEFAULTS = {
+    "mean_squared_error": {},
+    "sparse_categorical_crossentropy": {"from_logits": False, "ignore_class": None, "axis": -1},
+    "categorical_crossentropy": {"from_logits": False, "label_smoothing": 0.0, "axis": -1},
+    "binary_crossentropy": {"from_logits": False, "label_smoothing": 0.0, "axis": -1},
 }
 
 
@@ -265,10 +261,11 @@ def _fast_kind(fn, kwargs, reduction):
     if reduction not in ("sum_over_batch_size", "mean") or not getattr(
             fn, "__module__", "").startswith("cornu.losses"):
         return None
-    kind, allowed = _FAST_ARGS.get(getattr(fn, "__name__", None), (None, None))
-    if kind is None:
+    kind = getattr(fn, "__name__", None)
+    defaults = _FAST_DEFAULTS.get(kind)
+    if defaults is None:
         return None
     for key, value in kwargs.items():
-        if key not in allowed or (key != "from_logits" and value != allowed[key]):
+        if key not in defaults or (key != "from_logits" and value != defaults[key]):
             return None
     return kind

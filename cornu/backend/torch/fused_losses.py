@@ -17,9 +17,9 @@ from cornu.backend.torch.logits import logits_of
 
 
 def mean_loss(kind, y_true, y_pred, dtype, from_logits=False):
-    """The batch-mean loss of ``kind`` ("mse", "sparse_categorical_crossentropy",
-    "categorical_crossentropy", "binary_crossentropy") in ``dtype`` (the loss's), or
-    None (see the module)."""
+    """The batch-mean loss of ``kind`` (the loss function's name: "mean_squared_error",
+    "sparse_categorical_crossentropy", "categorical_crossentropy" or
+    "binary_crossentropy") in ``dtype`` (the loss's), or None (see the module)."""
     dtype = to_torch_dtype(dtype)
     if (y_pred.__class__ is not torch.Tensor or y_true.__class__ is not torch.Tensor
             or y_pred.dtype != dtype or getattr(y_pred, "_keras_mask", None) is not None
@@ -38,7 +38,7 @@ def mean_loss(kind, y_true, y_pred, dtype, from_logits=False):
         return None
     if y_true.dtype != dtype:
         y_true = y_true.to(dtype)
-    if kind == "mse":
+    if kind == "mean_squared_error":
         return F.mse_loss(y_pred, y_true)
     if kind == "binary_crossentropy":
         logits = y_pred if from_logits else logits_of(y_pred)

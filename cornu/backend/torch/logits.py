@@ -38,11 +38,9 @@ def logits_of(probs, axis=None):
     if tagged is None:
         return None
     logits, tagged_axis = tagged
-    if tagged_axis is not None and (axis is None or
-                                    tagged_axis % probs.ndim != axis % probs.ndim):
-        return None
-    if tagged_axis is None and axis is not None:
-        return None
+    if (tagged_axis is None) != (axis is None) or (
+            axis is not None and tagged_axis % probs.ndim != axis % probs.ndim):
+        return None  # a sigmoid asked for as a softmax, or a softmax over another axis
     if not torch.compiler.is_compiling() and probs._version != 0:
         return None
     return logits
