@@ -57,6 +57,14 @@ class _ColorAugmentation(_Augmentation):
             return images, lambda x: x
         return ops.moveaxis(images, -3, -1), lambda x: ops.moveaxis(x, -1, -3)
 
+    def _init_factor(self, factor, value_range, seed, bounds=(-1, 1), sort=True):
+        """The common constructor tail: ``factor`` parsed within ``bounds``,
+        ``value_range`` checked (sorted unless ``sort=False``), the seed stream."""
+        where = f"{type(self).__name__} '{self.name}'"
+        self.factor = _factor_pair(where, "factor", factor, bounds)
+        self.value_range = _value_range(where, value_range, sort=sort)
+        self._init_seed(seed)
+
     def _check_rgb(self, images):
         axis = -3 if self.data_format == "channels_first" else -1
         if images.shape[axis] != 3:
@@ -122,10 +130,7 @@ class RandomInvert(_ColorAugmentation):
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None,
                  **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        where = f"RandomInvert '{self.name}'"
-        self.factor = _factor_pair(where, "factor", factor, (0, 1))
-        self.value_range = _value_range(where, value_range, sort=False)
-        self._init_seed(seed)
+        self._init_factor(factor, value_range, seed, bounds=(0, 1), sort=False)
 
     def _draw(self, images):
         batch = self._batch(images)
@@ -153,10 +158,7 @@ class RandomPosterization(_ColorAugmentation):
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        where = f"RandomPosterization '{self.name}'"
-        self.factor = _factor_pair(where, "factor", factor, (1, 8))
-        self.value_range = _value_range(where, value_range)
-        self._init_seed(seed)
+        self._init_factor(factor, value_range, seed, bounds=(1, 8))
 
     def _draw(self, images):
         batch = self._batch(images)
@@ -307,10 +309,7 @@ class RandomColorDegeneration(_ColorAugmentation):
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        where = f"RandomColorDegeneration '{self.name}'"
-        self.factor = _factor_pair(where, "factor", factor)
-        self.value_range = _value_range(where, value_range)
-        self._init_seed(seed)
+        self._init_factor(factor, value_range, seed)
 
     def _draw(self, images):
         self._check_rgb(images)
@@ -357,10 +356,7 @@ class RandomSaturation(_HSVAugmentation):
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        where = f"RandomSaturation '{self.name}'"
-        self.factor = _factor_pair(where, "factor", factor)
-        self.value_range = _value_range(where, value_range)
-        self._init_seed(seed)
+        self._init_factor(factor, value_range, seed)
 
     def _draw(self, images):
         factor = self._uniform((self._batch(images),), self.factor[0], self.factor[1])
@@ -386,10 +382,7 @@ class RandomHue(_HSVAugmentation):
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        where = f"RandomHue '{self.name}'"
-        self.factor = _factor_pair(where, "factor", factor, (0, 1))
-        self.value_range = _value_range(where, value_range, sort=False)
-        self._init_seed(seed)
+        self._init_factor(factor, value_range, seed, bounds=(0, 1), sort=False)
 
     def _draw(self, images):
         batch = self._batch(images)
