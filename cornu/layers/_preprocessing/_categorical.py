@@ -6,8 +6,8 @@ from cornu import ops
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers.layer import Layer
 from cornu.layers._preprocessing._common import (
-    ENCODINGS, check_choice, check_not_sparse, encode_categorical, encoded_shape,
-    first_of_batch, is_batch_iterable, to_numpy)
+    ENCODINGS, adapt_batches, check_choice, check_not_sparse, encode_categorical,
+    encoded_shape, is_batch_iterable, to_numpy)
 
 __all__ = ["CategoryEncoding", "Discretization"]
 
@@ -119,10 +119,8 @@ class Discretization(_NumericDataLayer):
                 "with `num_bins` can adapt.")
         self.reset_state()
         if is_batch_iterable(data):
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(first_of_batch(batch))
+            for batch in adapt_batches(data, steps):
+                self.update_state(batch)
         else:
             self.update_state(data)
         self.finalize_state()

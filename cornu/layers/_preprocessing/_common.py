@@ -128,6 +128,14 @@ def is_batch_iterable(data):
         data, (list, tuple, np.ndarray, str, bytes)) and not backend.is_tensor(data)
 
 
+def adapt_batches(data, steps=None):
+    """The ``x`` of each batch of a stream of ``adapt`` batches, at most ``steps`` of them."""
+    for i, batch in enumerate(data):
+        if steps is not None and i >= steps:
+            return
+        yield first_of_batch(batch)
+
+
 def map_unique(values, fn, dtype="int64"):
     """``fn`` applied to each distinct entry of the array ``values`` (computed once per
     distinct value), as an array of the same shape."""

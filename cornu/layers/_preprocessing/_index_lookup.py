@@ -14,8 +14,8 @@ import numpy as np
 from cornu import backend, ops
 from cornu.layers._preprocessing import _hash
 from cornu.layers._preprocessing._common import (
-    HostLayer, check_choice, check_not_sparse, encode_categorical, encoded_shape,
-    first_of_batch, is_batch_iterable, map_unique, to_numpy)
+    HostLayer, adapt_batches, check_choice, check_not_sparse, encode_categorical,
+    encoded_shape, is_batch_iterable, map_unique, to_numpy)
 
 _INT64_MAX = np.iinfo("int64").max
 
@@ -192,10 +192,8 @@ class IndexLookup(HostLayer):
         batches; ``steps`` limits the batches read."""
         self.reset_state()
         if is_batch_iterable(data):
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(first_of_batch(batch))
+            for batch in adapt_batches(data, steps):
+                self.update_state(batch)
         else:
             data = to_numpy(data)
             if data.ndim == 1:

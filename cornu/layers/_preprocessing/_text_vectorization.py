@@ -13,7 +13,7 @@ import numpy as np
 from cornu import backend
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers._preprocessing._common import (
-    HostLayer, check_not_sparse, first_of_batch, is_batch_iterable, map_unique, to_numpy)
+    HostLayer, adapt_batches, check_not_sparse, is_batch_iterable, map_unique, to_numpy)
 from cornu.layers._preprocessing._index_lookup import listify
 from cornu.layers._preprocessing._lookups import StringLookup
 
@@ -143,10 +143,8 @@ class TextVectorization(_KerasConfigEntries):
         each), or an iterable of batches (``steps`` limits how many are read)."""
         self.reset_state()
         if is_batch_iterable(data):
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(first_of_batch(batch))
+            for batch in adapt_batches(data, steps):
+                self.update_state(batch)
         else:
             data = to_numpy(data)
             self.update_state(data[:, None] if data.ndim == 1 else data)
