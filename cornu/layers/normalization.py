@@ -19,6 +19,16 @@ def _check_axes(layer, axes, input_shape):
                 f"input shape {tuple(input_shape)}. Received: axis={layer.axis}.")
 
 
+def _axis_arg(layer, axis):
+    """The ``axis`` argument as Keras keeps it: an int, or a list of ints."""
+    if isinstance(axis, (list, tuple)):
+        return list(axis)
+    if isinstance(axis, int):
+        return axis
+    raise TypeError(f"{type(layer).__name__}: expected an int or a list/tuple of ints for "
+                    f"`axis`; received axis={axis!r}.")
+
+
 def _axis_size(layer, input_shape):
     """The size of ``layer.axis`` (one int) in ``input_shape``: in bounds and known."""
     _check_axes(layer, layer.axis, input_shape)
@@ -254,13 +264,7 @@ class LayerNormalization(_AffineParams, Layer):
                           "the variance, not the root mean square. Use "
                           "`cornu.layers.RMSNormalization` instead.", DeprecationWarning,
                           stacklevel=3)
-        if isinstance(axis, (list, tuple)):
-            self.axis = list(axis)
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError("LayerNormalization: expected an int or a list/tuple of ints "
-                            f"for `axis`; received axis={axis!r}.")
+        self.axis = _axis_arg(self, axis)
         self.epsilon = epsilon
         self.rms_scaling = rms_scaling
         self._init_affine(center, scale, beta_initializer, gamma_initializer,
@@ -379,13 +383,7 @@ class UnitNormalization(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis = list(axis)
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError("UnitNormalization: expected an int or a list/tuple of ints for "
-                            f"`axis`; received axis={axis!r}.")
+        self.axis = _axis_arg(self, axis)
         self.supports_masking = True
         self.built = True
 
