@@ -84,22 +84,19 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
     pos_w = positive if weights is None else positive * weights
     neg_w = (1.0 - positive) if weights is None else (1.0 - positive) * weights
 
-    def count(w):  # weighted number of predicted positives per threshold
+    # Each count is accumulated directly from its own indicator (as Keras does), never
+    # derived by subtracting float sums: a count of nothing must be exactly 0, whatever
+    # order the engine sums in.
+    def count(w, predicted):  # weighted number of entries per threshold
         if multi_label:
-            return ops.sum(pred_pos * ops.expand_dims(w, 0), axis=1)  # (T, L)
-        return ops.matmul(pred_pos, w)  # (T,)
+            return ops.sum(predicted * ops.expand_dims(w, 0), axis=1)  # (T, L)
+        return ops.matmul(predicted, w)  # (T,)
 
-    tp = count(pos_w)
-    if TP in variables:
-        variables[TP].assign_add(tp)
-    if FN in variables:
-        variables[FN].assign_add(ops.sum(pos_w, axis=0) - tp)
-    if FP in variables or TN in variables:
-        fp = count(neg_w)
-        if FP in variables:
-            variables[FP].assign_add(fp)
-        if TN in variables:
-            variables[TN].assign_add(ops.sum(neg_w, axis=0) - fp)
+    pred_neg = 1.0 - pred_pos if (FN in variables or TN in variables) else None
+    for key, w, predicted in ((TP, pos_w, pred_pos), (FN, pos_w, pred_neg),
+                              (FP, neg_w, pred_pos), (TN, neg_w, pred_neg)):
+        if key in variables:
+            variables[key].assign_add(count(w, predicted))
 
 
 class _ConfusionMatrixConditionCount(Metric):

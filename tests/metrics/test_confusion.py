@@ -246,3 +246,18 @@ def test_names():
         "class_id": None}
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         metrics.Precision(thresholds=[1.5])
+
+
+@pytest.mark.parametrize("cls", [metrics.FalseNegatives, metrics.TrueNegatives])
+def test_a_count_of_nothing_is_exactly_zero(cls):
+    # Every prediction is positive, so there are no false or true negatives at all. Had
+    # the count been derived by subtracting two float sums of these 4,000 weights (as it
+    # once was), round-off would leave ~1e-6 instead of 0.
+    rng = np.random.default_rng(3)
+    y_true = (rng.random(4000) > 0.5).astype("float32")
+    y_pred = rng.uniform(0.6, 1.0, 4000).astype("float32")
+    weights = rng.uniform(0.1, 3.0, 4000).astype("float32")
+    m = cls([0.2, 0.5])
+    for a in range(0, 4000, 1000):
+        m.update_state(y_true[a:a + 1000], y_pred[a:a + 1000], sample_weight=weights[a:a + 1000])
+    assert value(m.result()).tolist() == [0.0, 0.0]
