@@ -15,3 +15,20 @@ from cornu.saving.serialization import (  # noqa: F401
 from cornu.saving.saving_api import (  # noqa: F401
     load_model, load_weights, save_model, save_weights,
 )
+from cornu.saving.file_editor import KerasFileEditor  # noqa: F401
+
+
+def get_custom_objects():
+    """The global registry of custom objects: a dict from name to class or function.
+
+    It is the dict that ``register_keras_serializable`` fills (under
+    ``"package>name"``) and that loading reads, so it can be edited in place:
+    after ``get_custom_objects()["MyLayer"] = MyLayer``, configs naming
+    ``MyLayer`` load. Prefer ``register_keras_serializable`` or a
+    ``custom_object_scope``, which do not leave the name visible to all code.
+
+    Returns:
+        dict (the registry itself, not a copy).
+    """
+    from cornu.saving import serialization
+    return serialization._GLOBAL_CUSTOM_OBJECTS
