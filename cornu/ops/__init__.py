@@ -5,4 +5,5 @@ from cornu.ops.numpy import *  # noqa: F401,F403
 from cornu.ops.nn import *  # noqa: F401,F403
 from cornu.ops.math import *  # noqa: F401,F403
 from cornu.ops.linalg import *  # noqa: F401,F403
-from cornu.ops import core, numpy, nn, math, linalg, image  # noqa: F401
+from cornu.ops.einops import *  # noqa: F401,F403
+from cornu.ops import core, numpy, nn, math, linalg, image, einops  # noqa: F401

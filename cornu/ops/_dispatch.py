@@ -1,5 +1,6 @@
 """Wrap backend functions as public ops: eager on tensors, recorded on KerasTensors."""
 import functools
+import importlib
 
 from cornu.backend.common.keras_tensor import KerasTensor
 
@@ -33,14 +34,22 @@ def make_op(name, backend_fn):
     return op
 
 
-def export(module, namespace, skip=()):
-    """Put a wrapped op for every public function of a backend ``module`` into ``namespace``."""
+def export(module, namespace, skip=(), prefix=""):
+    """Put a wrapped op for every public function of a backend ``module`` into ``namespace``;
+    graph nodes record them as ``prefix + name`` (``"image."`` for ops only in a submodule)."""
     names = []
     for name, fn in vars(module).items():
         if name.startswith("_") or name in skip or not callable(fn) or isinstance(fn, type):
             continue
         if getattr(fn, "__module__", None) != module.__name__:
             continue
-        namespace[name] = make_op(name, fn)
+        namespace[name] = make_op(prefix + name, fn)
         names.append(name)
     return names
+
+
+def backend_module(name):
+    """The active backend's module ``name`` (``cornu.backend.torch.<name>`` on torch), for the
+    op modules a backend keeps beside its numpy/nn/math/linalg/image."""
+    from cornu import backend
+    return importlib.import_module(f"{backend.numpy.__package__}.{name}")

@@ -1,9 +1,8 @@
-"""Image ops (``keras.ops.image``): resize, affine transforms, patches, colour spaces."""
+"""Image ops (``keras.ops.image``): resize, affine transforms, patches, colour spaces,
+filters (Sobel, SSIM, elastic deformation) and scale-and-translate resampling."""
 from cornu import backend as _backend
-from cornu.ops._dispatch import export as _export, make_op as _make_op
+from cornu.ops._dispatch import backend_module as _backend_module, export as _export
 
-__all__ = _export(_backend.image, globals())
 # These ops live only under cornu.ops.image, so a graph node records them by that path.
-for _name in __all__:
-    globals()[_name] = _make_op("image." + _name, getattr(_backend.image, _name))
-del _name
+__all__ = (_export(_backend.image, globals(), prefix="image.")
+           + _export(_backend_module("image_filters"), globals(), prefix="image."))

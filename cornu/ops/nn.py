@@ -1,5 +1,5 @@
 """Neural-network ops (``keras.ops.nn``)."""
 from cornu import backend as _backend
-from cornu.ops._dispatch import export as _export
+from cornu.ops._dispatch import backend_module as _backend_module, export as _export
 
-__all__ = _export(_backend.nn, globals())
+__all__ = _export(_backend.nn, globals()) + _export(_backend_module("blocks"), globals())

@@ -455,8 +455,8 @@ def test_ctc_decode_greedy():
     close(scores, [[-12.0], [-8.0]])
     decoded, _ = ops.ctc_decode(logits, np.array([6, 4]), merge_repeated=False)
     close(decoded[0, 0], [1, 1, 1, 2, 2, -1])
-    with pytest.raises(NotImplementedError):
-        ops.ctc_decode(logits, np.array([6, 4]), strategy="beam_search")
+    with pytest.raises(ValueError, match="strategy"):  # beam search: tests/ops/test_new_ops.py
+        ops.ctc_decode(logits, np.array([6, 4]), strategy="best")
 
 
 # ----------------------------------------------------------------- attention

@@ -220,6 +220,54 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     return restore(cols.reshape(n, kh * kw * c, out_h, out_w))
 
 
+def _triple(value, name):
+    value = (value,) * 3 if isinstance(value, int) else tuple(value)
+    if len(value) != 3:
+        raise ValueError(f"{name} must be an int or a tuple of 3 ints; received {value!r}.")
+    return value
+
+
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid",
+                       data_format=None):
+    """Patches of ``size = (d, h, w)`` as vectors in the channel axis, ordered
+    (depth, row, column, channel): ``(N, out_d, out_h, out_w, d * h * w * C)`` for
+    channels_last.
+
+    Args:
+        volumes: ``(N, D, H, W, C)`` or one volume ``(D, H, W, C)`` (or channels-first).
+        size: The patch size, an int or 3 ints.
+        strides: The step between patches (``size`` when None).
+        dilation_rate: The step between the voxels of a patch.
+        padding: ``"valid"`` or ``"same"`` (TensorFlow's: the odd voxel at the end).
+        data_format: ``"channels_last"`` or ``"channels_first"``; None for the global one.
+
+    Returns:
+        The patches, batched as ``volumes`` is.
+    """
+    x = convert_to_tensor(volumes)
+    if x.ndim not in (4, 5):
+        raise ValueError(f"extract_patches_3d expects volumes of rank 4 (one volume) or 5 (a "
+                         f"batch); received shape {tuple(x.shape)}.")
+    batched = x.ndim == 5
+    x = x if batched else x.unsqueeze(0)
+    last = standardize_data_format(data_format) == "channels_last"
+    x = x.movedim(-1, 1) if last else x  # (N, C, D, H, W)
+    size = _triple(size, "size")
+    strides = size if strides is None else _triple(strides, "strides")
+    dilation = _triple(dilation_rate, "dilation_rate")
+    if padding.lower() == "same":
+        pads = [_same_padding(n, k, s, d) for n, k, s, d in zip(x.shape[2:], size, strides,
+                                                                  dilation)]
+        x = F.pad(x, [p for pair in reversed(pads) for p in pair])
+    elif padding.lower() != "valid":
+        raise ValueError(f"padding must be 'valid' or 'same'; received {padding!r}.")
+    for axis, k, s, d in zip((2, 3, 4), size, strides, dilation):
+        x = x.unfold(axis, (k - 1) * d + 1, s)[..., ::d]  # the window becomes a last axis
+    n, c, od, oh, ow = x.shape[:5]
+    x = x.permute(0, 2, 3, 4, 5, 6, 7, 1).reshape(n, od, oh, ow, -1)  # (N, D', H', W', k*C)
+    x = x if last else x.permute(0, 4, 1, 2, 3)
+    return x if batched else x[0]
+
 def _margins(before, after, target, size, names, crop=False):
     """(before, after) margins of one image axis from the two margins or from the target size
     (``names``: the argument names for error messages)."""

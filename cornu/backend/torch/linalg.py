@@ -101,3 +101,15 @@ def jvp(fun, primals, tangents, has_aux=False):
     with warnings.catch_warnings():  # torch's first forward-mode call warns about torch.jit
         warnings.simplefilter("ignore", DeprecationWarning)
         return torch.func.jvp(fun, primals, tangents, has_aux=has_aux)
+
+
+def matrix_rank(x, tol=None):
+    """Rank (int32) of (batches of) matrices: the number of singular values above ``tol``
+    (by default ``max(M, N) * eps * largest singular value``, as numpy)."""
+    return torch.linalg.matrix_rank(_to_float(x), atol=tol).to(torch.int32)
+
+
+def pinv(x, rcond=None):
+    """Moore-Penrose pseudo-inverse of (batches of) matrices, from the SVD; singular values
+    below ``rcond`` times the largest count as zero (numpy's default cut when None)."""
+    return torch.linalg.pinv(_to_float(x), rtol=rcond)

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from cornu.backend.torch.core import convert_to_tensor, get_device
-from cornu.backend.torch.numpy import _flat_axes, _to_float
+from cornu.backend.torch.numpy import _flat_axes, _tensors, _to_float
 
 def erf(x):
     """Element-wise error function."""
@@ -23,6 +23,29 @@ def erfinv(x):
 def rsqrt(x):
     """Element-wise ``1 / sqrt(x)``."""
     return torch.rsqrt(_to_float(x))
+
+
+def erfc(x):
+    """Element-wise complementary error function, ``1 - erf(x)`` (accurate for large x)."""
+    return torch.erfc(_to_float(x))
+
+
+def cdist(x, y):
+    """Euclidean distances between the rows (last axis) of ``x`` and of ``y``.
+
+    Args:
+        x: Tensor of shape ``(..., P, M)``.
+        y: Tensor of shape ``(..., R, M)``; leading dims broadcast with x's.
+
+    Returns:
+        Tensor of shape ``(..., P, R)``.
+    """
+    x, y = _tensors(x, y, to_float=True)
+    if x.ndim < 2 or y.ndim < 2 or x.shape[-1] != y.shape[-1]:
+        raise ValueError(f"cdist expects inputs of rank >= 2 with the same last dimension; "
+                         f"received shapes {tuple(x.shape)} and {tuple(y.shape)}.")
+    diff = x.unsqueeze(-2) - y.unsqueeze(-3)  # (..., P, R, M)
+    return torch.sqrt(torch.sum(diff * diff, dim=-1))
 
 
 def logdet(x):
@@ -47,14 +70,41 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     return out.index_add_(0, ids, data)[:n]
 
 
+def _segment_reduce(data, segment_ids, num_segments, how, empty):
+    """``scatter_reduce`` ``how`` of the rows of ``data`` by segment id; empty segments hold
+    ``empty(dtype info)``."""
+    data, ids, n = _segments(data, segment_ids, num_segments)
+    info = torch.finfo(data.dtype) if data.is_floating_point() else torch.iinfo(data.dtype)
+    out = torch.full((n + 1,) + data.shape[1:], empty(info), dtype=data.dtype,
+                     device=data.device)
+    index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand(data.shape)
+    return out.scatter_reduce_(0, index, data, how, include_self=True)[:n]
+
+
+def _lowest(info):
+    return -float("inf") if isinstance(info, torch.finfo) else info.min
+
+
+def _highest(info):
+    return float("inf") if isinstance(info, torch.finfo) else info.max
+
+
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
     """Maxima of the rows of ``data`` with the same segment id (the dtype's lowest value for
     empty segments)."""
-    data, ids, n = _segments(data, segment_ids, num_segments)
-    low = -float("inf") if data.is_floating_point() else torch.iinfo(data.dtype).min
-    out = torch.full((n + 1,) + data.shape[1:], low, dtype=data.dtype, device=data.device)
-    index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand(data.shape)
-    return out.scatter_reduce_(0, index, data, "amax", include_self=True)[:n]
+    return _segment_reduce(data, segment_ids, num_segments, "amax", _lowest)
+
+
+def segment_min(data, segment_ids, num_segments=None, sorted=False):
+    """Minima of the rows of ``data`` with the same segment id (the dtype's highest value,
+    ``inf`` for floats, for empty segments); ids out of range are dropped."""
+    return _segment_reduce(data, segment_ids, num_segments, "amin", _highest)
+
+
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):
+    """Products of the rows of ``data`` with the same segment id (1 for empty segments);
+    ids out of range are dropped."""
+    return _segment_reduce(data, segment_ids, num_segments, "prod", lambda info: 1)
 
 
 def top_k(x, k, sorted=True):

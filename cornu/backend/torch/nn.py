@@ -646,16 +646,33 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
 
 def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
                merge_repeated=True, mask_index=0):
-    """Decode CTC logits ``(batch, max_time, num_classes)`` by best path (``"greedy"``).
+    """Decode CTC outputs ``(batch, max_time, num_classes)``.
 
-    Returns ``(decoded, scores)``: ``decoded`` is ``(1, batch, max_time)`` int32 labels
-    padded with -1, ``scores`` is ``(batch, 1)``, minus the sum of the best logits.
-    Beam search is not implemented on the torch backend yet.
+    Args:
+        inputs: The model's scores (logits or probabilities' logs) per step and class.
+        sequence_lengths: ``(batch,)`` ints, the valid steps of each item.
+        strategy: ``"greedy"`` (best class per step) or ``"beam_search"`` (prefix beam search
+            over log-softmax scores).
+        beam_width: Prefixes kept per step (beam search).
+        top_paths: Sequences returned per item (beam search; greedy returns 1).
+        merge_repeated: Greedy only: merge repeated labels. Beam search always merges
+            labels repeated without a blank between them, as Keras does.
+        mask_index: The blank class (the last class when None).
+
+    Returns:
+        ``(decoded, scores)``: ``decoded`` is ``(top_paths, batch, max_time)`` int32 labels
+        padded with -1; ``scores`` is ``(batch, top_paths)``: minus the sum of the best
+        logits (greedy) or the sequences' log-probabilities (beam search).
     """
-    if strategy != "greedy":
-        raise NotImplementedError(
-            f"ctc_decode: strategy={strategy!r} is not implemented on the torch backend; "
-            "use strategy='greedy'.")
+    if strategy not in ("greedy", "beam_search"):
+        raise ValueError(f"ctc_decode: strategy must be 'greedy' or 'beam_search'; received "
+                         f"{strategy!r}.")
+    if strategy == "beam_search":
+        from cornu.backend.torch.ctc import beam_search
+        x = torch.log_softmax(_float(inputs), -1)
+        blank = x.shape[2] - 1 if mask_index is None else mask_index
+        return beam_search(x, convert_to_tensor(sequence_lengths), int(beam_width),
+                           int(top_paths), blank)
     x = _float(inputs)
     steps, classes = x.shape[1], x.shape[2]
     blank = classes - 1 if mask_index is None else mask_index

@@ -240,6 +240,15 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
     return y if dtype is None else y.to(to_torch_dtype(dtype))
 
 
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """``num`` numbers from ``start`` to ``stop`` spaced evenly on a log scale (a geometric
+    progression; both ends have the same sign)."""
+    start, stop = _tensors(start, stop, to_float=True)
+    y = torch.sign(start) * power(10.0, linspace(torch.log10(start.abs()),
+                                                 torch.log10(stop.abs()), num,
+                                                 endpoint=endpoint, axis=axis))
+    return y if dtype is None else y.to(to_torch_dtype(dtype))
+
 def eye(N, M=None, k=0, dtype=None):
     """A 2-D tensor with ones on diagonal ``k``."""
     M = N if M is None else M
@@ -334,6 +343,26 @@ for _name, (_fn, _what) in _FLOAT_FUNCS.items():
 del _name, _fn, _what
 
 
+fabs = _elementwise("fabs", torch.abs, "Element-wise absolute value (ints and bools become "
+                   "floatx).", to_float=True)
+sinc = _elementwise("sinc", torch.sinc, "Element-wise normalised sinc, ``sin(pi x) / (pi x)``.",
+                    to_float=True)
+
+
+def rad2deg(x):
+    """Element-wise conversion from radians to degrees (int64 becomes float64, other ints
+    and bools floatx)."""
+    x = convert_to_tensor(x)
+    return torch.rad2deg(x.double() if x.dtype == torch.int64 else _to_float(x))
+
+
+def i0(x):
+    """Element-wise modified Bessel function of the first kind, order 0 (int64 becomes
+    float64, other ints and bools floatx)."""
+    x = convert_to_tensor(x)
+    return torch.i0(x.double() if x.dtype == torch.int64 else _to_float(x))
+
+
 def imag(x):
     """The imaginary part of ``x`` (zeros for a real tensor)."""
     x = convert_to_tensor(x)
@@ -420,6 +449,19 @@ heaviside = _binary("heaviside", torch.heaviside, "The Heaviside step of ``x1``,
 nextafter = _binary("nextafter", torch.nextafter, "The next float after ``x1`` towards ``x2``.",
                     True)
 
+fmax = _binary("fmax", lambda a, b: torch.fmax(*_tensors(a, b)),
+               "Element-wise maximum; a NaN loses to a number.")
+fmin = _binary("fmin", lambda a, b: torch.fmin(*_tensors(a, b)),
+               "Element-wise minimum; a NaN loses to a number.")
+
+
+def fmod(x1, x2):
+    """Element-wise remainder of truncated division (the sign of ``x1``); bools become int32."""
+    x1, x2 = _tensors(x1, x2)
+    if x1.dtype == torch.bool:
+        x1, x2 = x1.to(torch.int32), x2.to(torch.int32)
+    return torch.fmod(x1, x2)
+
 
 def maximum(x1, x2):
     """Element-wise maximum."""
@@ -483,6 +525,14 @@ def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     x1, x2 = _tensors(x1, x2)
     return torch.isclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
+
+def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    """True (a bool scalar tensor) when every ``|x1 - x2| <= atol + rtol * |x2|``; int and
+    bool operands must be equal."""
+    x1, x2 = _tensors(x1, x2)
+    if not (x1.is_floating_point() or x1.is_complex()):
+        return torch.all(x1 == x2)
+    return torch.all(torch.isclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 def isin(x1, x2, assume_unique=False, invert=False):
     """Element-wise test whether ``x1`` occurs in ``x2``."""
@@ -879,6 +929,15 @@ def flip(x, axis=None):
     return torch.flip(x, dims=tuple(dims))
 
 
+def fliplr(x):
+    """``x`` reversed along axis 1 (left/right); ``x`` needs at least 2 dims."""
+    return torch.fliplr(convert_to_tensor(x))
+
+
+def flipud(x):
+    """``x`` reversed along axis 0 (up/down)."""
+    return torch.flipud(convert_to_tensor(x))
+
 def rot90(array, k=1, axes=(0, 1)):
     """Rotate ``array`` by 90 degrees ``k`` times in the plane of ``axes``."""
     return torch.rot90(convert_to_tensor(array), k, dims=list(axes))
@@ -957,6 +1016,20 @@ def vsplit(x, indices_or_sections):
     """``split`` along axis 0."""
     return split(x, indices_or_sections, axis=0)
 
+
+def hsplit(x, indices_or_sections):
+    """``split`` along axis 1 (axis 0 for a 1-D ``x``)."""
+    x = convert_to_tensor(x)
+    return split(x, indices_or_sections, axis=1 if x.ndim > 1 else 0)
+
+
+def dsplit(x, indices_or_sections):
+    """``split`` along axis 2 (``x`` needs at least 3 dims)."""
+    x = convert_to_tensor(x)
+    if x.ndim < 3:
+        raise ValueError(f"dsplit() splits along axis 2 and needs an input of rank >= 3; "
+                         f"received shape {tuple(x.shape)}.")
+    return split(x, indices_or_sections, axis=2)
 
 def get_item(x, key):
     """``x[key]``."""
