@@ -24,7 +24,18 @@ else:
             f"here ({e}). Install it with `pip install cornu[jax]` or set CORNU_BACKEND=torch."
         ) from e
 
+
+class _PlainLayerBase:
+    """The base of ``cornu.layers.Layer`` on backends whose layers are plain objects."""
+    _module_state_keys = frozenset()
+
+    def _track_torch_modules(self):
+        pass
+
+
 Tensor = _impl.Tensor
+# The base class of every layer: ``torch.nn.Module`` on torch (as in Keras 3).
+LayerBase = getattr(_impl, "LayerBase", _PlainLayerBase)
 Variable = _impl.Variable
 SeedGenerator = _impl.SeedGenerator
 cast = _impl.cast
@@ -48,6 +59,45 @@ data = _impl.data
 fused = _impl.fused
 logits = _impl.logits
 fused_losses = _impl.fused_losses
+
+
+def get_uid(prefix=""):
+    """The next number for ``prefix``: 1 on the first call, then 2, 3, ...
+
+    It shares its counters with automatic layer names, as in Keras (after one
+    ``Dense`` layer, ``get_uid("dense")`` is 2 and the next layer is ``dense_2``);
+    ``clear_session()`` resets them.
+
+    Args:
+        prefix: the name to count.
+
+    Returns:
+        int.
+    """
+    from cornu.backend.common import global_state
+    counts = global_state._name_counts
+    counts[prefix] = counts.get(prefix, 0) + 1
+    return counts[prefix]
+
+
+def is_float_dtype(dtype):
+    """Whether ``dtype`` (a name, a NumPy or engine dtype, ``float``) is a floating type.
+
+    Returns:
+        bool.
+    """
+    from cornu.backend.common import dtypes
+    return dtypes.is_float(dtype)
+
+
+def is_int_dtype(dtype):
+    """Whether ``dtype`` is a signed or unsigned integer type (``bool`` is not).
+
+    Returns:
+        bool.
+    """
+    from cornu.backend.common import dtypes
+    return dtypes.is_int(dtype)
 
 
 def __getattr__(name):

@@ -2,3 +2,11 @@
 
 Each works and warns with a ``DeprecationWarning`` that names the modern spelling.
 """
+
+
+def __getattr__(name):
+    # `keras.legacy.saving` is reachable as an attribute after `import keras`.
+    if name == "saving":
+        import importlib
+        return importlib.import_module("cornu.legacy.saving")
+    raise AttributeError(f"module 'cornu.legacy' has no attribute {name!r}")

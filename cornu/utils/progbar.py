@@ -9,6 +9,8 @@ are not flooded.
 import sys
 import time
 
+from cornu.utils import io_utils
+
 
 def _is_interactive():
     stream = sys.stdout
@@ -58,7 +60,8 @@ class Progbar:
         self.interval = interval
         self.unit_name = unit_name
         self.stateful_metrics = set(stateful_metrics or ())
-        self._interactive = _is_interactive()
+        # With interactive logging off, finished lines go to `logging` (Keras: absl).
+        self._interactive = _is_interactive() and io_utils.is_interactive_logging_enabled()
         self._values = {}
         self._order = []
         self._start = time.time()
@@ -92,9 +95,9 @@ class Progbar:
             self._total_width = len(line)
             if finalize:
                 sys.stdout.write("\n")
+            sys.stdout.flush()
         else:
-            sys.stdout.write(line + "\n")
-        sys.stdout.flush()
+            io_utils.print_msg(line)
 
     def add(self, n, values=None):
         self.update(self._seen + n, values)

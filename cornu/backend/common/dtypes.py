@@ -23,6 +23,8 @@ def standardize_dtype(dtype):
     if dtype in _PY:
         return _PY[dtype]
     name = getattr(dtype, "name", None)
+    if isinstance(dtype, type) and dtype.__module__ == "numpy":  # np.float64, np.int32
+        name = dtype.__name__
     if not isinstance(name, str):
         name = str(dtype)
     name = name.replace("torch.", "").replace("<dtype: '", "").rstrip("'>")

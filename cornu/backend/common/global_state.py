@@ -2,6 +2,7 @@
 import re
 
 _name_counts = {}
+name_scopes = []  # the names of the open `cornu.name_scope` blocks, outermost first
 
 
 def to_snake_case(name):
@@ -17,6 +18,11 @@ def uniquify(base):
     count = _name_counts.get(base, 0)
     _name_counts[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
+
+
+def name_scope_path():
+    """The open ``name_scope`` names joined by ``/`` (``''`` outside any)."""
+    return "/".join(name_scopes)
 
 
 def clear_session():
