@@ -48,7 +48,7 @@ def test_presets_are_variance_scaling(cls, scale, mode, distribution):
     init = cls(seed=3)
     assert isinstance(init, initializers.VarianceScaling)
     assert (init.scale, init.mode, init.distribution) == (scale, mode, distribution)
-    assert init.get_config() == {"seed": 3}
+    assert init.get_config() == {"seed": 3, "input_axes": None, "output_axes": None}
 
 
 def _expected_std(shape, scale, mode):
@@ -119,7 +119,8 @@ def test_keras_defaults():
     assert initializers.TruncatedNormal().get_config() == {
         "mean": 0.0, "stddev": 0.05, "seed": None}
     assert initializers.VarianceScaling().get_config() == {
-        "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": None}
+        "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": None,
+        "input_axes": None, "output_axes": None}
     assert initializers.Orthogonal().get_config() == {"gain": 1.0, "seed": None}
     assert initializers.Identity().get_config() == {"gain": 1.0}
     assert initializers.Constant().get_config() == {"value": 0.0}
@@ -261,10 +262,12 @@ def test_unknown_name_suggests_the_closest():
 def test_serialize_is_keras3_format():
     assert initializers.serialize(initializers.GlorotUniform()) == {
         "module": "keras.initializers", "class_name": "GlorotUniform",
-        "config": {"seed": None}, "registered_name": None}
+        "config": {"seed": None, "input_axes": None, "output_axes": None},
+        "registered_name": None}
     assert initializers.serialize(initializers.VarianceScaling(2.0, "fan_out", "uniform", 3)) == {
         "module": "keras.initializers", "class_name": "VarianceScaling",
-        "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 3},
+        "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 3,
+                   "input_axes": None, "output_axes": None},
         "registered_name": None}
 
 
@@ -337,3 +340,74 @@ def test_numpy_seed_repeats_unseeded_initial_weights_as_in_keras_2():
         np.testing.assert_array_equal(a, b)
         if len(np.unique(a)) > 2:  # the biases start as constants (ones and zeros)
             assert not np.array_equal(a, c)
+
+
+# ----------------------------------------------------------------- input_axes / output_axes
+# Keras 3.15.1's values: tests/fixtures/make_initializer_fixtures.py.
+
+import json  # noqa: E402
+import os  # noqa: E402
+
+with open(os.path.join(os.path.dirname(__file__), "fixtures", "initializers.json")) as _f:
+    AXES_FIXTURE = json.load(_f)
+PRESETS = ["GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LecunNormal",
+           "LecunUniform"]
+
+
+@pytest.mark.parametrize("shape, ins, outs, fans", AXES_FIXTURE["fans"])
+def test_compute_fans_with_axes_matches_keras(shape, ins, outs, fans):
+    assert compute_fans(shape, ins, outs) == tuple(fans)
+
+
+def test_compute_fans_rejects_an_axis_the_shape_lacks():
+    with pytest.raises(ValueError, match=r"axis 3.*\(4, 5\)"):
+        compute_fans((4, 5), [0], [3])
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_presets_take_axes_and_config_matches_keras(name):
+    cls = getattr(initializers, name)
+    init = cls(seed=3, input_axes=[0], output_axes=[1, 2])
+    assert init.get_config() == AXES_FIXTURE["configs"][name]
+    again = initializers.deserialize(initializers.serialize(init))
+    assert type(again) is cls and again.get_config() == init.get_config()
+
+
+def test_variance_scaling_axes_config_matches_keras():
+    init = initializers.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform",
+                                        input_axes=[1], output_axes=[0])
+    assert init.get_config() == AXES_FIXTURE["configs"]["VarianceScaling"]
+    assert initializers.GlorotUniform().get_config() == (
+        AXES_FIXTURE["configs"]["GlorotUniform_default"])
+
+
+@pytest.mark.parametrize("mode, ins, outs, n", [
+    ("fan_in", [0, 1], [2], 40 * 30),      # fan_in over the first two axes
+    ("fan_out", [0, 1], [2], 20),          # fan_out over the last
+    ("fan_in", [2], [0, 1], 20),           # the same shape read the other way round
+    ("fan_avg", [0], [1, 2], (40 + 600) / 2),
+    ("fan_in", None, None, 30 * 40),       # the default: (*receptive field, in, out)
+])
+def test_axes_set_the_std_of_a_big_sample(mode, ins, outs, n):
+    init = initializers.VarianceScaling(scale=2.0, mode=mode, distribution="untruncated_normal",
+                                        seed=5, input_axes=ins, output_axes=outs)
+    sample = draw(init, (40, 30, 20))
+    np.testing.assert_allclose(sample.std(), math.sqrt(2.0 / n), rtol=0.03)
+
+
+@pytest.mark.parametrize("name", ["HeNormal", "GlorotUniform"])
+def test_preset_std_with_axes_matches_keras(name):
+    init = getattr(initializers, name)(seed=1, input_axes=[0, 1], output_axes=[2])
+    # different random streams: the same distribution, so stds agree to sampling error
+    np.testing.assert_allclose(draw(init, (40, 30, 20)).std(), AXES_FIXTURE["std"][name],
+                               rtol=0.03)
+
+
+def test_axes_in_a_layer_kernel_initializer_survive_saving(tmp_path):
+    layer = cornu.layers.Dense(
+        4, kernel_initializer=initializers.HeNormal(seed=1, input_axes=[0], output_axes=[1]))
+    model = cornu.Sequential([cornu.Input((3,)), layer])
+    model.save(str(tmp_path / "m.keras"))
+    loaded = cornu.saving.load_model(str(tmp_path / "m.keras"))
+    config = loaded.layers[0].kernel_initializer.get_config()
+    assert config["input_axes"] == [0] and config["output_axes"] == [1]

@@ -16,7 +16,8 @@ class Monitor:
         if mode == "auto":
             name = monitor[4:] if monitor.startswith("val_") else monitor
             mode = "max" if name.endswith(("acc", "accuracy", "auc")) or name in (
-                "precision", "recall", "f1_score", "fbeta_score", "r2_score") else "min"
+                "precision", "recall", "f1_score", "fbeta_score", "r2_score",
+                "pearson_correlation", "concordance_correlation") else "min"
         self.owner = owner
         self.monitor = monitor
         self.mode = mode

@@ -52,6 +52,8 @@ class Catalog:
             raise ValueError(
                 f"Could not interpret {self.kind} config {config!r}: expected a name or a "
                 "dict with 'class_name' and 'config' keys.")
+        if config["class_name"] == "function":  # Keras 3 writes a function as its name
+            return self.deserialize(config.get("config"), custom_objects)
         name = config.get("registered_name")  # "package>Name" for registered classes
         if not name or get_registered_object(name, custom_objects, self.objects) is None:
             name = config["class_name"]

@@ -122,13 +122,34 @@ class RandomUniform(RandomInitializer):
                                       dtype=backend.standardize_dtype(dtype), seed=self.seed)
 
 
-def compute_fans(shape):
+def compute_fans(shape, input_axes=None, output_axes=None):
     """(fan_in, fan_out) of a weight shape, Keras's way.
 
-    A vector has fan_in = fan_out = its length; a matrix (in, out); a conv kernel
-    (*spatial, in, out) multiplies both by the receptive field size prod(spatial).
+    With both ``input_axes`` and ``output_axes`` given, fan_in is the product of the
+    sizes of the input axes and fan_out that of the output axes (for kernels laid out
+    other than ``(*spatial, in, out)``, such as an ``EinsumDense`` kernel). Otherwise
+    (even if only one is given, as in Keras): a vector has fan_in = fan_out = its
+    length; a matrix (in, out); a conv kernel (*spatial, in, out) multiplies both by
+    the receptive field size prod(spatial).
+
+    Args:
+        shape: The weight's shape (a tuple of ints).
+        input_axes: Optional list of ints. The axes counted in fan_in.
+        output_axes: Optional list of ints. The axes counted in fan_out.
+
+    Returns:
+        ``(fan_in, fan_out)`` as ints.
     """
     shape = tuple(int(d) for d in shape)
+    if input_axes is not None and output_axes is not None:
+        for axis in list(input_axes) + list(output_axes):
+            if not -len(shape) <= int(axis) < len(shape):
+                raise ValueError(
+                    f"`input_axes` / `output_axes` name axis {axis}, which a weight of shape "
+                    f"{shape} (rank {len(shape)}) does not have. Received: "
+                    f"input_axes={input_axes}, output_axes={output_axes}.")
+        return (math.prod(shape[int(a)] for a in input_axes),
+                math.prod(shape[int(a)] for a in output_axes))
     if not shape:
         return 1, 1
     if len(shape) == 1:
@@ -150,6 +171,9 @@ class VarianceScaling(RandomInitializer):
         mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"`` (see ``compute_fans``).
         distribution: ``"truncated_normal"``, ``"untruncated_normal"`` or ``"uniform"``.
         seed: an int, None or a ``SeedGenerator`` (see ``RandomInitializer``).
+        input_axes: Optional list of ints: the axes of the weight that make its fan_in.
+        output_axes: Optional list of ints: the axes that make its fan_out. Used only when
+            both are given (see ``compute_fans``).
 
     Example:
 
@@ -157,9 +181,10 @@ class VarianceScaling(RandomInitializer):
     ...                                     distribution="uniform")(shape=(2, 2))
     """
 
-    _fields = ("scale", "mode", "distribution")
+    _fields = ("scale", "mode", "distribution", "input_axes", "output_axes")
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be a positive float. Received: scale={scale}")
         modes = ("fan_in", "fan_out", "fan_avg")
@@ -176,11 +201,13 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
+        self.input_axes = input_axes
+        self.output_axes = output_axes
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
         dtype = backend.standardize_dtype(dtype)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, n)
         if self.distribution == "truncated_normal":
@@ -197,16 +224,19 @@ class VarianceScaling(RandomInitializer):
 def _variance_scaling_preset(name, scale, mode, distribution, summary):
     """A VarianceScaling subclass with fixed arguments (Glorot, He, Lecun)."""
 
-    def __init__(self, seed=None):
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
         VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution,
-                                 seed=seed)
+                                 seed=seed, input_axes=input_axes, output_axes=output_axes)
 
     doc = (f"{summary}\n\n    ``VarianceScaling(scale={scale}, mode={mode!r}, "
            f"distribution={distribution!r})``.\n\n    Args:\n        seed: an int, None or a "
-           f"``SeedGenerator`` (see ``RandomInitializer``).\n\n    Example:\n\n    >>> "
+           f"``SeedGenerator`` (see ``RandomInitializer``).\n        input_axes, output_axes: "
+           f"optional lists of ints: the axes that make fan_in and fan_out (see "
+           f"``compute_fans``).\n\n    Example:\n\n    >>> "
            f"cornu.initializers.{name}(seed=1)(shape=(3, 3))\n    ")
     return type(name, (VarianceScaling,), {
-        "__init__": __init__, "__doc__": doc, "_fields": (), "__module__": __name__})
+        "__init__": __init__, "__doc__": doc, "_fields": ("input_axes", "output_axes"),
+        "__module__": __name__})
 
 
 GlorotNormal = _variance_scaling_preset(

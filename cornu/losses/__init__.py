@@ -15,9 +15,11 @@ from cornu.losses.loss import (
 )
 from cornu.losses.probabilistic import (
     BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-    CategoricalFocalCrossentropy, KLDivergence, Poisson, SparseCategoricalCrossentropy,
-    binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
-    categorical_focal_crossentropy, kl_divergence, poisson, sparse_categorical_crossentropy,
+    CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, KLDivergence, Poisson,
+    SparseCategoricalCrossentropy, binary_crossentropy, binary_focal_crossentropy,
+    categorical_crossentropy, categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy, kl_divergence, poisson,
+    sparse_categorical_crossentropy,
 )
 from cornu.losses.regression import (
     CosineSimilarity, Huber, LogCosh, MeanAbsoluteError, MeanAbsolutePercentageError,
@@ -26,6 +28,7 @@ from cornu.losses.regression import (
     mean_squared_logarithmic_error,
 )
 from cornu.losses.segmentation import CTC, Dice, Tversky, ctc, dice, tversky
+from cornu.losses.similarity import Circle, circle
 
 # Keras 3's short names, exported as module attributes too (``cornu.losses.mse``).
 mse = MSE = mean_squared_error
@@ -43,15 +46,18 @@ CLASSES = (
     BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
     SparseCategoricalCrossentropy, MeanSquaredError, MeanAbsoluteError,
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCosh, Huber,
-    Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky, CTC,
+    Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky, CTC, Circle,
+    CategoricalGeneralizedCrossEntropy,
 )
 FUNCTIONS = (
     kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
     categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy,
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, cosine_similarity, log_cosh, huber, hinge, squared_hinge,
-    categorical_hinge, dice, tversky, ctc,
+    categorical_hinge, dice, tversky, ctc, circle,
 )
+# As in Keras, ``categorical_generalized_cross_entropy`` (its ``q`` has no default) is not
+# looked up by name; its class is, so saved models that use it load.
 ALL_OBJECTS_DICT = {obj.__name__: obj for obj in CLASSES + FUNCTIONS}
 ALL_OBJECTS_DICT.update(
     mse=mse, MSE=mse, mae=mae, MAE=mae, mape=mape, MAPE=mape, msle=msle, MSLE=msle,

@@ -321,3 +321,51 @@ class Poisson(LossFunctionWrapper):
 
     def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
         super().__init__(poisson, name=name, reduction=reduction, dtype=dtype)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """The generalized cross entropy (Zhang & Sabuncu, 2018,
+    https://arxiv.org/abs/1805.07836): ``(1 - p^q) / q`` where ``p`` is the probability
+    ``y_pred`` gives the true class. It tends to the cross entropy as ``q -> 0`` and to
+    the mean absolute error at ``q = 1``, and is robust to noisy labels.
+
+    Args:
+        y_true: Integer class indices, shape ``(N,)`` or ``(N, 1)``.
+        y_pred: Class probabilities, shape ``(N, num_classes)``.
+        q: Float in (0, 1).
+
+    Returns:
+        The loss of each sample (the shape of ``y_true``).
+
+    Example:
+
+    >>> cornu.losses.categorical_generalized_cross_entropy(
+    ...     [0, 1], [[0.7, 0.3], [0.2, 0.8]], q=0.5)  # [0.3267, 0.2111]
+    """
+    y_pred = ops.convert_to_tensor(y_pred)
+    one_hot = ops.one_hot(ops.cast(y_true, "int32"), y_pred.shape[-1], dtype=ops.dtype(y_pred))
+    p = ops.sum(y_pred * one_hot, axis=-1)  # the probability of the true class
+    return (1 - ops.power(p, q)) / q
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """The generalized cross entropy between integer labels and class probabilities
+    (see `categorical_generalized_cross_entropy`): a cross entropy robust to noisy labels.
+
+    Args:
+        q: Float in (0, 1). Near 0 it behaves as the cross entropy, near 1 as the mean
+            absolute error. Defaults to 0.5.
+        reduction, name, dtype: as for ``cornu.losses.Loss``.
+
+    Example:
+
+    >>> loss = cornu.losses.CategoricalGeneralizedCrossEntropy(q=0.5)
+    >>> loss([0, 1], [[0.7, 0.3], [0.2, 0.8]])  # 0.2689
+    """
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError(f"Argument `q` must be in the interval (0, 1). Received: q={q}")
+        super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction,
+                         dtype=dtype, q=q)

@@ -1,9 +1,10 @@
 """cornu.optimizers: Keras 3's ``keras.optimizers``.
 
-Each optimizer is Keras's formula run as a few fused multi-tensor kernels on the
-torch backend (``cornu/backend/torch/optimizers.py``).
+Each optimizer is Keras's formula, run as a few fused multi-tensor kernels on the
+torch backend (``cornu/backend/torch/optimizers.py``) or, for Lamb, Muon and
+ScheduleFreeAdamW, as ``cornu.ops`` per variable. ``legacy`` holds Keras 2's names.
 """
-from cornu.optimizers import schedules  # noqa: F401
+from cornu.optimizers import legacy, schedules  # noqa: F401
 from cornu.optimizers.adadelta import Adadelta
 from cornu.optimizers.adafactor import Adafactor
 from cornu.optimizers.adagrad import Adagrad
@@ -11,15 +12,20 @@ from cornu.optimizers.adam import Adam
 from cornu.optimizers.adamax import Adamax
 from cornu.optimizers.adamw import AdamW
 from cornu.optimizers.ftrl import Ftrl
+from cornu.optimizers.lamb import Lamb
 from cornu.optimizers.lion import Lion
 from cornu.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from cornu.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from cornu.optimizers.muon import Muon
 from cornu.optimizers.nadam import Nadam
 from cornu.optimizers.optimizer import Optimizer
 from cornu.optimizers.rmsprop import RMSprop
+from cornu.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from cornu.optimizers.sgd import SGD
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Adafactor,
-               Nadam, Ftrl, Lion, LossScaleOptimizer)
+               Nadam, Ftrl, Lion, LossScaleOptimizer, Lamb, Muon,
+               ScheduleFreeAdamW, MultiOptimizer, OptimizerMap)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({name.lower(): cls for name, cls in ALL_OBJECTS_DICT.items()})
 
@@ -74,5 +80,11 @@ def get(identifier):
                      f"optimizer instance, a name such as 'adam', or a config dict.")
 
 
-__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["schedules", "get", "serialize",
+__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["schedules", "legacy", "get", "serialize",
                                                    "deserialize"]
+
+
+# Keras 2's `keras.optimizers.rmsprop(lr=...)`: the submodules of these names build their class.
+from cornu.optimizers._aliases import make_lowercase_aliases  # noqa: E402
+
+make_lowercase_aliases((SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam))

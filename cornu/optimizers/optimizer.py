@@ -140,10 +140,7 @@ class Optimizer(BaseOptimizer):
         elif self.clipvalue and self.clipvalue > 0:
             grads = K.clip_by_value(grads, self.clipvalue)
         lr = self._learning_rate_value(count)
-        if self.weight_decay is not None:
-            decayed = self._decayed_params()
-            if decayed:
-                K.mul_(decayed, 1.0 - self.weight_decay * lr)
+        self._apply_weight_decay(lr)
         self._local_step = iterations + 1  # Keras's ``iterations + 1`` in update formulas
         self._update_step(grads, lr)
 
@@ -207,6 +204,14 @@ class Optimizer(BaseOptimizer):
             return False
         return not (self._exclude_pattern is not None
                     and re.search(self._exclude_pattern, variable.name) is not None)
+
+    def _apply_weight_decay(self, lr):
+        """``w -= w * weight_decay * lr`` on the variables not excluded, before the update
+        (an optimizer with other decay rules, such as Muon, overrides it)."""
+        if self.weight_decay is not None:
+            decayed = self._decayed_params()
+            if decayed:
+                self._K.mul_(decayed, 1.0 - self.weight_decay * lr)
 
     def _decayed_params(self):
         if getattr(self, "_decay_mask", None) is None:
