@@ -3,7 +3,9 @@
 import json
 import os
 import re
+import shutil
 import warnings
+import zipfile
 
 import numpy as np
 
@@ -107,34 +109,74 @@ class ModelCheckpoint(Callback):
 
 
 class BackupAndRestore(Callback):
-    """Back up the training state at the end of each epoch; a run that dies (even killed
-    with SIGKILL) and is started again resumes after the last completed epoch, with the
-    same weights, optimizer state and random state, so it ends as an uninterrupted run.
+    """Back up the training state at the end of each epoch (or every ``save_freq``
+    batches); a run that dies (even killed with SIGKILL) and is started again resumes
+    with the same weights, optimizer state and random state, so with epoch backups it
+    ends as an uninterrupted run.
 
     Args:
         backup_dir: the folder for the backup (one per training run).
-        save_freq: ``"epoch"`` (only epochs are backed up here).
+        save_freq: ``"epoch"``, or an int: back up every that many batches. A run
+            resumed from a backup made mid-epoch starts that epoch again with the
+            backed-up weights, as Keras does.
+        double_checkpoint: also keep the previous backup (``backup.npz.bkp``), and
+            restore from it when the latest one is damaged (twice the disk space).
         delete_checkpoint: remove the backup when training completes.
+
+    A damaged backup without a usable previous one stops ``fit`` with a ValueError
+    naming the file: delete it to start training from scratch. cornu stores the state
+    in ``backup.npz`` (Keras: ``latest.weights.h5`` and ``training_metadata.json``).
     """
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True,
-                 double_checkpoint=False):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
         super().__init__()
-        if save_freq != "epoch":
-            raise ValueError("BackupAndRestore supports save_freq='epoch' only in cornu.")
+        if not backup_dir:
+            raise ValueError("BackupAndRestore needs a `backup_dir`; received "
+                             f"backup_dir={backup_dir!r}.")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(
+                save_freq, int) or save_freq <= 0):
+            raise ValueError("BackupAndRestore: `save_freq` must be 'epoch' or a positive "
+                             f"number of batches; received save_freq={save_freq!r}.")
         self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.double_checkpoint = bool(double_checkpoint)
         self.delete_checkpoint = delete_checkpoint
         self._path = os.path.join(self.backup_dir, "backup.npz")
+        self._previous_path = self._path + ".bkp"
+        self._epoch = 0
+        self._batches_since_save = 0
+        if save_freq != "epoch":  # only then a batch hook (which reads the logs)
+            self.on_train_batch_end = self._count_batch
 
     def on_train_begin(self, logs=None):
-        if not os.path.exists(self._path):
+        candidates = [p for p in (self._path, self._previous_path)
+                      if os.path.exists(p) and (p == self._path or self.double_checkpoint)]
+        if not candidates:
             return
         if not self.model.built:
             raise ValueError("BackupAndRestore can only restore a model that is built: give "
                              "it an input shape (`cornu.Input`) before calling fit.")
-        with np.load(self._path, allow_pickle=False) as data:
-            state = {k: data[k] for k in data.files}
-        meta = json.loads(str(state.pop("meta")))
+        damaged = []
+        for path in candidates:
+            try:
+                state = _read_backup(path)
+            except ValueError as e:
+                damaged.append(f"{path} ({e})")
+                continue
+            if damaged:
+                warnings.warn(f"BackupAndRestore: the latest backup is damaged: "
+                              f"{damaged[0]}; resuming from the previous backup {path}.",
+                              stacklevel=2)
+            self._restore(state)
+            return
+        raise ValueError(
+            f"BackupAndRestore cannot resume: the backup {' and '.join(damaged)} is damaged. "
+            f"Delete {self._path if len(damaged) == 1 else 'these files'} (or the folder "
+            f"{self.backup_dir}) to restart training from scratch.")
+
+    def _restore(self, state):
+        meta = state.pop("meta")
         weights = [state[f"w{i}"] for i in range(meta["weights"])]
         self.model.set_weights(weights)
         optimizer = self.model.optimizer
@@ -145,18 +187,52 @@ class BackupAndRestore(Callback):
                                       if k.startswith("rng_")})
         self.model._initial_epoch = meta["epoch"] + 1
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def _count_batch(self, batch, logs=None):
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._epoch - 1)  # resume by starting this epoch again
+
     def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch)
+
+    def _save(self, completed_epoch):
         from cornu.saving.atomic import atomic_write
         arrays = {f"w{i}": w for i, w in enumerate(self.model.get_weights())}
         variables = self.model.optimizer.variables if self.model.optimizer.built else []
         arrays.update({f"o{i}": v.numpy() for i, v in enumerate(variables)})
         arrays.update({f"rng_{k}": v for k, v in backend.random.get_rng_state().items()})
-        arrays["meta"] = np.asarray(json.dumps({"epoch": epoch, "weights": len(
+        arrays["meta"] = np.asarray(json.dumps({"epoch": completed_epoch, "weights": len(
             self.model.weights), "optimizer": len(variables)}))
+        if self.double_checkpoint and os.path.exists(self._path):
+            with atomic_write(self._previous_path) as tmp:
+                shutil.copyfile(self._path, tmp)
         with atomic_write(self._path) as tmp:
             with open(tmp, "wb") as f:
                 np.savez(f, **arrays)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self._path):
-            os.remove(self._path)
+        if self.delete_checkpoint:
+            for path in (self._path, self._previous_path):
+                if os.path.exists(path):
+                    os.remove(path)
+
+
+def _read_backup(path):
+    """The arrays of a backup file, with ``meta`` parsed; any damage is a ValueError."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            state = {k: data[k] for k in data.files}
+        meta = json.loads(str(state.pop("meta")))
+        state["meta"] = meta
+        missing = [k for k in [f"w{i}" for i in range(meta["weights"])] +
+                   [f"o{i}" for i in range(meta.get("optimizer", 0))] if k not in state]
+        if missing:
+            raise KeyError(f"missing arrays {missing[:5]}")
+        return state
+    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{type(e).__name__}: {e}") from e

@@ -56,49 +56,68 @@ def save_model(model, filepath):
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """A model from a ``.keras`` file saved by cornu or Keras 3."""
     what = f"'{filepath}'"
-    archive = safety.open_zip(filepath, what)
-    try:
-        config = safety.parse_json(safety.read_member(archive, CONFIG, what), f"{CONFIG} of {what}")
-        names = archive.namelist()
-        if WEIGHTS not in names:
-            extra = " (weights saved as .npz are not supported)" if (
-                "model.weights.npz" in names) else ""
-            raise CorruptFileError(f"{what} has no {WEIGHTS}{extra}: it is not a complete "
-                                   "Keras archive.")
-        weights = safety.read_member(archive, WEIGHTS, what)
-        assets = read_assets(archive, what)
-    finally:
-        archive.close()
-    from cornu.saving.h5_weights import load_weights_into
-    h5 = safety.open_h5(weights, f"{WEIGHTS} of {what}")
-    try:
-        safety.check_config_sizes(config, safety.h5_scalar_count(h5), what)
-        model = model_from_config(config, custom_objects, compile, safe_mode, what)
-        load_weights_into(model, h5, what=f"{WEIGHTS} of {what}")
-    finally:
-        h5.close()
-    restore_assets(model, assets)
+    with AssetsFolder() as assets:
+        archive = safety.open_zip(filepath, what)
+        try:
+            config = safety.parse_json(safety.read_member(archive, CONFIG, what),
+                                       f"{CONFIG} of {what}")
+            names = archive.namelist()
+            if WEIGHTS not in names:
+                extra = " (weights saved as .npz are not supported)" if (
+                    "model.weights.npz" in names) else ""
+                raise CorruptFileError(f"{what} has no {WEIGHTS}{extra}: it is not a "
+                                       "complete Keras archive.")
+            weights = safety.read_member(archive, WEIGHTS, what)
+            assets.extract(archive, what)
+        finally:
+            archive.close()
+        from cornu.saving.h5_weights import load_weights_into
+        h5 = safety.open_h5(weights, f"{WEIGHTS} of {what}")
+        del weights
+        try:
+            safety.check_config_sizes(config, safety.h5_scalar_count(h5), what)
+            model = model_from_config(config, custom_objects, compile, safe_mode, what)
+            load_weights_into(model, h5, what=f"{WEIGHTS} of {what}")
+        finally:
+            h5.close()
+        assets.restore(model)
     return model
 
 
-def read_assets(archive, what):
-    """``{relative path: bytes}`` of the ``assets/`` members (names already checked)."""
-    return {info.filename[len(ASSETS) + 1:]: safety.read_member(archive, info.filename, what)
-            for info in archive.infolist()
-            if info.filename.startswith(ASSETS + "/") and not info.is_dir()}
+class AssetsFolder:
+    """The ``assets/`` members of an archive, copied to a temporary folder (made
+    only when there are assets, removed on exit) so they are never whole in memory.
 
+    ``with AssetsFolder() as assets: assets.extract(archive, what); ...
+    assets.restore(model)``."""
 
-def restore_assets(model, assets):
-    """Write the assets into a temporary folder and let each layer read its own."""
-    if not assets:
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        for relative, data in assets.items():
-            target = os.path.join(folder, *relative.split("/"))
+    def __init__(self):
+        self.folder = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+    def extract(self, archive, what):
+        """Copy the ``assets/`` members (names already checked by ``open_zip``)."""
+        for info in archive.infolist():
+            if not info.filename.startswith(ASSETS + "/") or info.is_dir():
+                continue
+            if self.folder is None:
+                self.folder = tempfile.TemporaryDirectory(prefix="cornu-assets-")
+            relative = info.filename[len(ASSETS) + 1:]
+            target = os.path.join(self.folder.name, *relative.split("/"))
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "wb") as f:
-                f.write(data)
-        load_assets(model, folder)
+            safety.extract_member(archive, info, target, what)
+
+    def restore(self, model):
+        """Let each layer read its own assets."""
+        if self.folder is not None:
+            load_assets(model, self.folder.name)
 
 
 def model_from_config(config, custom_objects=None, compile=True, safe_mode=True,

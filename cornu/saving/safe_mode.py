@@ -54,3 +54,25 @@ def refuse_code(what):
             "and thus is disallowed by default (safe mode). If you trust the source of the "
             "file, pass `safe_mode=False` to the loading function, or call "
             "`cornu.config.enable_unsafe_deserialization()` first.")
+
+
+def loading_in_safe_mode():
+    """True while a loader rebuilds objects from a file in safe mode (inside a
+    ``SafeModeScope`` that does not allow code). Outside any load it is False, so
+    objects made in code may still read the files their arguments name."""
+    return bool(getattr(_state, "stack", None)) and in_safe_mode()
+
+
+def refuse_outside_file(owner, argument, path):
+    """Raise ``UnsafeFileError`` when a config being loaded in safe mode names a file
+    (``path``) outside the model file, as ``argument`` of ``owner`` (a layer's name).
+
+    Keras refuses these the same way (CVE-2025-12058): a config could otherwise read
+    any local file (``/proc/self/environ``) or an endless one (``/dev/zero``)."""
+    if loading_in_safe_mode():
+        raise UnsafeFileError(
+            f"{owner}: the loaded config sets `{argument}` to the path {str(path)!r}, a "
+            "file outside the model archive. Safe mode reads nothing outside the file "
+            "being loaded, so such paths are only allowed when the layer is made in code. "
+            "If you trust the source of the file, pass `safe_mode=False` to the loading "
+            "function, or call `cornu.config.enable_unsafe_deserialization()` first.")

@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import math
+import os
 import posixpath
 import zipfile
 
@@ -21,6 +22,14 @@ from cornu.saving.errors import CorruptFileError, LoadingError, UnsafeFileError
 ZIP_BOMB_FLOOR = 16 << 20
 ZIP_MAX_RATIO = 100
 ZIP_MAX_TOTAL = 64 << 30
+# All members together may expand to at most ZIP_TOTAL_RATIO times the archive's own
+# size, or ZIP_TOTAL_FLOOR if that is more (many small members each under the
+# per-member floor would otherwise add up to gigabytes). The environment variable
+# overrides the limit, in bytes, for a trusted file that needs more.
+ZIP_TOTAL_FLOOR = 64 << 20
+ZIP_TOTAL_RATIO = 20
+ZIP_LIMIT_ENV = "CORNU_MAX_UNCOMPRESSED_BYTES"
+_CHUNK = 1 << 20
 ZIP_MAX_MEMBERS = 100_000
 H5_BOMB_FLOOR = 16 << 20
 H5_MAX_RATIO = 1000
@@ -90,15 +99,68 @@ def open_zip(path_or_file, what):
                     f"Not allowed: archive member {info.filename!r} of {what} declares "
                     f"{readable_size(info.file_size)} but stores only "
                     f"{readable_size(info.compress_size)}; refusing a potential zip bomb.")
-        if total > ZIP_MAX_TOTAL:
+        limit, why = uncompressed_limit(_source_size(path_or_file))
+        if total > limit:
             raise UnsafeFileError(
                 f"Not allowed: the members of {what} add up to {readable_size(total)} "
-                f"uncompressed (the limit is {readable_size(ZIP_MAX_TOTAL)}); refusing a "
-                "potential zip bomb.")
+                f"uncompressed (the limit is {readable_size(limit)}: {why}); refusing a "
+                "potential zip bomb. If you trust the file, set the environment variable "
+                f"{ZIP_LIMIT_ENV} to a larger number of bytes.")
     except BaseException:
         archive.close()
         raise
     return archive
+
+
+def uncompressed_limit(file_size):
+    """``(bytes, reason)``: how much an archive of ``file_size`` bytes may expand to."""
+    override = os.environ.get(ZIP_LIMIT_ENV)
+    if override:
+        try:
+            value = int(override)
+        except ValueError:
+            raise ValueError(f"The environment variable {ZIP_LIMIT_ENV} must be a number "
+                             f"of bytes; received {override!r}.") from None
+        return value, f"set by {ZIP_LIMIT_ENV}"
+    if file_size is None:
+        return ZIP_MAX_TOTAL, "the largest archive cornu reads"
+    limit = min(ZIP_MAX_TOTAL, max(ZIP_TOTAL_FLOOR, ZIP_TOTAL_RATIO * file_size))
+    return limit, (f"{ZIP_TOTAL_RATIO} times the file's {readable_size(file_size)}, at "
+                   f"least {readable_size(ZIP_TOTAL_FLOOR)}")
+
+
+def _source_size(path_or_file):
+    if hasattr(path_or_file, "seek") and hasattr(path_or_file, "tell"):
+        try:
+            here = path_or_file.tell()
+            size = path_or_file.seek(0, io.SEEK_END)
+            path_or_file.seek(here)
+            return size
+        except (OSError, ValueError):
+            return None
+    try:
+        return os.path.getsize(path_or_file)
+    except (TypeError, OSError):
+        return None
+
+
+def extract_member(archive, info, target, what):
+    """Copy one member to the file ``target`` in chunks (never whole in memory),
+    refusing a member whose content differs in length from what it declares."""
+    with reading(f"{info.filename!r} in {what}"):
+        written = 0
+        with archive.open(info, "r") as source, open(target, "wb") as out:
+            while True:
+                chunk = source.read(min(_CHUNK, info.file_size + 1 - written))
+                if not chunk:
+                    break
+                written += len(chunk)
+                if written > info.file_size:
+                    break
+                out.write(chunk)
+        if written != info.file_size:
+            raise CorruptFileError(f"{info.filename!r} in {what} holds {written} bytes but "
+                                   f"declares {info.file_size}: the archive is damaged.")
 
 
 def read_member(archive, name, what, limit=None):
@@ -151,7 +213,6 @@ def _file_size(source):
     if isinstance(source, io.BytesIO):
         return len(source.getbuffer())
     try:
-        import os
         return os.path.getsize(source)
     except (TypeError, OSError):
         return None
@@ -278,19 +339,28 @@ _SIZE_KEYS = ("units", "filters", "kernel_size", "input_dim", "output_dim",
 CONFIG_SIZE_FLOOR = 1 << 16
 
 
-def check_config_sizes(config, stored_scalars, what):
-    """Refuse layer configs whose size entries (``units``, ``filters``,
-    ``kernel_size``...) multiply to far more scalars than the weights file holds."""
-    limit = stored_scalars + CONFIG_SIZE_FLOOR
+# Entries that give a layer's input shape. Weights of width-dependent layers (Dense,
+# Conv, RNNs: ``units`` / ``filters``) grow with the input's last dimension.
+_SHAPE_KEYS = ("batch_shape", "batch_input_shape", "input_shape", "shape")
+_WIDTH_KEYS = ("units", "filters")
+# Input shapes bound weights only loosely (the widest layer may sit deep in the
+# model), so that bound gets a larger floor: 64M scalars, 256 MiB of float32.
+INPUT_SIZE_FLOOR = 1 << 26
 
-    def size(value):
-        if isinstance(value, bool):
-            return 1
-        if isinstance(value, int):
-            return abs(value)
-        if isinstance(value, (list, tuple)):
-            return math.prod(size(v) for v in value if v is not None)
-        return 1
+
+def check_config_sizes(config, stored_scalars, what):
+    """Refuse configs that would allocate far more scalars than the weights file holds:
+    a layer whose size entries (``units``, ``filters``, ``kernel_size``...) times the
+    last dimension of its ``build_config`` input shape exceed what is stored, or an
+    input shape whose last dimension times the widest layer would."""
+    limit = stored_scalars + CONFIG_SIZE_FLOOR
+    widest = [1]
+    widths = []
+
+    def refuse(detail, declared, floor_note=""):
+        raise UnsafeFileError(
+            f"Not allowed: {detail} in {what} ({declared:,} scalars) but the weights file "
+            f"stores only {stored_scalars:,}{floor_note}; refusing to allocate them.")
 
     def walk(node):
         if isinstance(node, list):
@@ -299,17 +369,56 @@ def check_config_sizes(config, stored_scalars, what):
             return
         if not isinstance(node, dict):
             return
-        declared = math.prod(size(node[k]) for k in _SIZE_KEYS if k in node)
+        declared = math.prod(_size(node[k]) for k in _SIZE_KEYS if k in node)
         if declared > limit:
             keys = {k: node[k] for k in _SIZE_KEYS if k in node}
-            raise UnsafeFileError(
-                f"Not allowed: a layer config in {what} declares sizes {keys} "
-                f"({declared:,} scalars) but the weights file stores only "
-                f"{stored_scalars:,}; refusing to allocate them.")
+            refuse(f"a layer config declares sizes {keys}", declared)
+        if any(k in node for k in _WIDTH_KEYS):
+            widest[0] = max(widest[0], declared)
+        inner, build = node.get("config"), node.get("build_config")
+        if isinstance(inner, dict) and isinstance(build, dict):
+            width = _last_dim(build.get("input_shape"))
+            if any(k in inner for k in _WIDTH_KEYS):
+                own = math.prod(_size(inner[k]) for k in _SIZE_KEYS if k in inner)
+                if own * width > limit:
+                    refuse(f"layer {inner.get('name')!r} declares "
+                           f"{ {k: inner[k] for k in _SIZE_KEYS if k in inner} } on inputs "
+                           f"of shape {build.get('input_shape')}", own * width)
+        for key in _SHAPE_KEYS:
+            if key in node:
+                widths.append((_last_dim(node[key]), node[key]))
         for v in node.values():
             walk(v)
 
     walk(config)
+    for width, shape in widths:
+        if width * widest[0] > stored_scalars + INPUT_SIZE_FLOOR:
+            refuse(f"an input shape {shape} feeds layers of {widest[0]:,} units/filters",
+                   width * widest[0], f" (plus a margin of {INPUT_SIZE_FLOOR:,})")
+
+
+def _size(value):
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        return abs(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return abs(int(value))
+    if isinstance(value, (list, tuple)):
+        return math.prod(_size(v) for v in value if v is not None)
+    return 1
+
+
+def _last_dim(shape):
+    """The last dimension of a shape (of the first shape, for a list of shapes)."""
+    if isinstance(shape, dict):  # a dict of input shapes: the widest
+        return max((_last_dim(v) for v in shape.values()), default=1)
+    if isinstance(shape, (list, tuple)) and shape:
+        if isinstance(shape[0], (list, tuple, dict)):
+            return max(_last_dim(v) for v in shape)
+        last = shape[-1]
+        return _size(last) if last is not None else 1
+    return 1
 
 
 def h5_scalar_count(h5):

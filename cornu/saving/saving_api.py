@@ -151,15 +151,16 @@ def _load_weights(model, filepath, skip_mismatch, by_name):
             raise LoadingError("`by_name=True` works with legacy `.h5` files only.")
         from cornu.saving import h5_weights, keras_archive, safety
         what = f"'{filepath}'"
-        archive = safety.open_zip(filepath, what)
-        try:
-            data = safety.read_member(archive, keras_archive.WEIGHTS, what)
-            assets = keras_archive.read_assets(archive, what)
-        finally:
-            archive.close()
-        h5_weights.load_weights(model, data, skip_mismatch=skip_mismatch,
-                                what=f"{keras_archive.WEIGHTS} of {what}")
-        keras_archive.restore_assets(model, assets)
+        with keras_archive.AssetsFolder() as assets:
+            archive = safety.open_zip(filepath, what)
+            try:
+                data = safety.read_member(archive, keras_archive.WEIGHTS, what)
+                assets.extract(archive, what)
+            finally:
+                archive.close()
+            h5_weights.load_weights(model, data, skip_mismatch=skip_mismatch,
+                                    what=f"{keras_archive.WEIGHTS} of {what}")
+            assets.restore(model)
         return
     if lower.endswith(".weights.h5") and not by_name and _is_path_layout(filepath):
         from cornu.saving import h5_weights

@@ -4,6 +4,7 @@ Arrays become backend tensors once; each batch is a slice of them (or, when
 shuffling, one gather by an index tensor), never a Python-level loop.
 """
 import math
+import numbers
 
 import numpy as np
 
@@ -27,6 +28,38 @@ def unpack_x_y_sample_weight(data):
         f"of {len(data)} elements.")
 
 
+def check_batch_size(batch_size, argument="batch_size"):
+    """``batch_size`` as given (None or a positive int); anything else is a ValueError
+    naming the argument and what it received."""
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or (
+            batch_size <= 0):
+        raise ValueError(f"`{argument}` must be a positive integer (or None for 32); "
+                         f"received {argument}={batch_size!r}.")
+    return int(batch_size)
+
+
+def check_verbose(verbose):
+    """``verbose`` as an int: "auto" is resolved by the caller; 0, 1, 2 (or a bool).
+
+    Keras passes any other value on to its progress bar without a check; cornu
+    refuses it, since a typo would otherwise pass silently."""
+    if isinstance(verbose, (bool, numbers.Integral)) and 0 <= int(verbose) <= 2:
+        return int(verbose)
+    raise ValueError(f"`verbose` must be 'auto', 0 (silent), 1 (progress bar) or 2 (one "
+                     f"line per epoch); received verbose={verbose!r}.")
+
+
+def check_validation_split(validation_split):
+    """Refuse a ``validation_split`` outside [0, 1)."""
+    if isinstance(validation_split, bool) or not isinstance(
+            validation_split, numbers.Real) or not 0 <= validation_split < 1:
+        raise ValueError(
+            "`validation_split` must be a number in [0, 1): the fraction of the samples "
+            f"kept for validation; received validation_split={validation_split!r}.")
+
+
 def _to_array_leaf(x, name):
     if x is None:
         return None
@@ -45,6 +78,22 @@ def _to_array_leaf(x, name):
     return backend.data.dataset_tensor(x)
 
 
+def _rows_as_array(value):
+    """A list of Python numbers, or of lists of them (``[[1, 2, 3], [4, 5, 6]]``), as
+    one numpy array of rows, as Keras 2 read it (Keras 3 refuses such lists). Lists
+    holding arrays stay lists: they are several inputs or outputs."""
+    if not isinstance(value, list) or not value or not _only_numbers(value):
+        return value
+    array = np.asarray(value)
+    return value if array.dtype == object else array
+
+
+def _only_numbers(value):
+    if isinstance(value, (list, tuple)):
+        return all(_only_numbers(v) for v in value)
+    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, str)
+
+
 def _is_array_like(x):
     return isinstance(x, (np.ndarray, list, tuple, dict)) or backend.is_tensor(x) or (
         hasattr(x, "__array__") and hasattr(x, "shape"))
@@ -61,6 +110,7 @@ class ArrayDataAdapter:
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False,
                  class_weight=None, steps=None):
+        x, y = _rows_as_array(x), _rows_as_array(y)
         self.x = tree.map_structure(lambda v: _to_array_leaf(v, "x"), x)
         self.y = None if y is None else tree.map_structure(lambda v: _to_array_leaf(v, "y"), y)
         self.sample_weight = None if sample_weight is None else tree.map_structure(
@@ -77,7 +127,13 @@ class ArrayDataAdapter:
                 f"samples (first dimension). Received sizes {detail}. Make sure all arrays "
                 "contain the same number of samples.")
         self.num_samples = flat.pop() if flat else 0
-        self.batch_size = batch_size or 32
+        if self.num_samples == 0:
+            detail = ", ".join(f"{k}: {v}" for k, v in sizes.items()) or "no arrays"
+            raise ValueError(
+                f"Received empty data: the arrays hold 0 samples ({detail}). Training, "
+                "evaluating or predicting needs at least one sample; check how the data "
+                "was loaded or filtered.")
+        self.batch_size = check_batch_size(batch_size) or 32
         self.shuffle = shuffle
         self.class_weight = class_weight
         self.steps = steps
@@ -85,8 +141,8 @@ class ArrayDataAdapter:
         if class_weight is not None:
             if self.y is None or tree.is_nested(self.y):
                 raise ValueError("`class_weight` needs a single target array `y`.")
-            n = max(int(k) for k in class_weight) + 1
-            table = np.ones(n, dtype=backend.floatx())
+            n = max([int(k) for k in class_weight] + [_num_classes(self.y)])
+            table = np.ones(n, dtype=backend.floatx())  # classes left out weigh 1
             for k, w in class_weight.items():
                 table[int(k)] = w
             self._class_weight_tensor = backend.convert_to_tensor(table)
@@ -144,6 +200,7 @@ class ArrayDataAdapter:
 
     def split(self, validation_split):
         """Keras's validation_split: the last fraction of the samples, before shuffling."""
+        check_validation_split(validation_split)
         at = int(math.floor(self.num_samples * (1.0 - validation_split)))
         if at == 0 or at == self.num_samples:
             raise ValueError(
@@ -199,6 +256,11 @@ class IterableDataAdapter:
                 if self.steps is not None and count == 0:
                     raise ValueError("The data generator is exhausted: it yielded no batch.")
                 break
+            if batch is None:
+                raise ValueError(
+                    f"The data generator yielded None as batch {count}; each batch must be "
+                    "`x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)` (arrays or tensors). "
+                    "Check that the generator `yield`s its batches rather than returning.")
             x, y, sw = unpack_x_y_sample_weight(batch)
             convert = lambda v: None if v is None else backend.data.to_device(
                 _to_array_leaf(v, "batch"))
@@ -208,6 +270,15 @@ class IterableDataAdapter:
             count += 1
         if self._is_sequence and hasattr(self.data, "on_epoch_end"):
             self.data.on_epoch_end()
+
+
+def _num_classes(y):
+    """How many classes the labels ``y`` (one tensor) span: the width of one-hot
+    labels, else the largest integer label plus one."""
+    if len(y.shape) > 1 and y.shape[-1] > 1:
+        return int(y.shape[-1])
+    labels = np.asarray(backend.convert_to_numpy(y))
+    return int(np.max(labels)) + 1 if labels.size else 0
 
 
 def _is_torch_loader(data):
@@ -220,6 +291,7 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
     """The adapter for ``x`` (arrays, generators, PyDataset, DataLoader)."""
     if x is None:
         raise ValueError("No data: pass `x` (and `y`) to fit / evaluate / predict.")
+    check_batch_size(batch_size)
     if _is_array_like(x) and not _is_torch_loader(x) and not hasattr(x, "__next__"):
         return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
                                 class_weight=class_weight, steps=steps)

@@ -6,6 +6,7 @@ never holds a partial or corrupt file. Archives are extracted into a temporary
 folder first; a member that would land outside it (``..``, absolute paths,
 links pointing out, devices) refuses the whole archive.
 """
+import contextlib
 import hashlib
 import http.client
 import os
@@ -100,6 +101,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         provided = False
     else:
         provided = True
+    _check_fname(fname, datadir)
 
     extract_to = None
     if untar:
@@ -145,6 +147,24 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
             warnings.warn(f"Could not extract {download_target}: it is not a "
                           f"{archive_format} archive.", stacklevel=2)
     return target
+
+
+def _check_fname(fname, datadir):
+    """Refuse a file name that would put the download outside ``datadir``.
+
+    Keras refuses any folder in ``fname``; cornu still allows a relative sub-folder
+    (``"sub/data.csv"``) as long as it stays inside the cache folder."""
+    parts = fname.replace("\\", "/").split("/")
+    inside = os.path.realpath(os.path.join(datadir, fname))
+    base = os.path.realpath(datadir)
+    if (os.path.isabs(fname) or os.path.splitdrive(fname)[0] or ".." in parts
+            or fname in (os.curdir, os.pardir)
+            or os.path.commonpath([inside, base]) != base or inside == base):
+        raise ValueError(
+            f"`fname` must be a file name inside the cache folder {datadir!r}; received "
+            f"fname={fname!r} (an absolute path or a '..' component would write outside "
+            "it). To download elsewhere, pass the folder as `cache_dir` and a plain name "
+            "as `fname`.")
 
 
 def _cache_folder(cache_dir, cache_subdir):
@@ -310,7 +330,10 @@ def extract_archive(file_path, path=".", archive_format="auto", into_existing=Fa
                     for member in members:
                         _check_tar_member(member, base)
                     kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-                    archive.extractall(staging, members=members, **kwargs)
+                    for member in members:
+                        with _refusing(member.name, file_path):
+                            archive.extract(member, staging, set_attrs=not member.isdir(),
+                                            **kwargs)
                 else:
                     for info in archive.infolist():
                         reason = _unsafe_reason(info.filename, base)
@@ -319,13 +342,29 @@ def extract_archive(file_path, path=".", archive_format="auto", into_existing=Fa
                                 f"Refusing to extract archive member {info.filename!r}: it "
                                 f"is {reason}. The archive may be corrupted or malicious; "
                                 "nothing was extracted.")
-                    archive.extractall(staging)
+                    for info in archive.infolist():
+                        with _refusing(info.filename, file_path):
+                            archive.extract(info, staging)
             _move_into_place(staging, path, into_existing)
         finally:
             if os.path.exists(staging):
                 shutil.rmtree(staging, ignore_errors=True)
         return True
     return False
+
+
+@contextlib.contextmanager
+def _refusing(name, file_path):
+    """Turn a failure to extract member ``name`` (tarfile's extraction filter, a hard
+    link to a missing member, a member clashing with another) into a ValueError."""
+    try:
+        yield
+    except (tarfile.TarError, zipfile.BadZipFile, KeyError, FileExistsError,
+            IsADirectoryError, NotADirectoryError) as e:
+        raise ValueError(
+            f"Refusing to extract archive member {name!r} of {file_path}: "
+            f"{type(e).__name__}: {e}. The archive may be corrupted or malicious; nothing "
+            "was extracted.") from e
 
 
 def _move_into_place(staging, path, into_existing):

@@ -105,3 +105,24 @@ def test_backup_and_restore_survives_sigkill(tmp_path):
     np.testing.assert_array_equal(np.load(tmp_path / "plain.npy"),
                                   np.load(tmp_path / "resumed.npy"))
     assert not (tmp_path / "b2" / "backup.npz").exists()  # deleted after completion
+
+
+# ----------------------------------------------------------------- OrbaxCheckpoint
+
+def test_orbax_checkpoint_has_keras_signature_and_says_what_to_use(monkeypatch):
+    import importlib.util
+    import inspect
+
+    from cornu.callbacks import OrbaxCheckpoint
+    params = list(inspect.signature(OrbaxCheckpoint).parameters)
+    assert params == ["directory", "monitor", "verbose", "save_best_only", "mode", "save_freq",
+                      "initial_value_threshold", "max_to_keep", "save_on_background",
+                      "save_weights_only"]
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    with pytest.raises(ImportError, match="orbax.*JAX backend.*ModelCheckpoint") as info:
+        OrbaxCheckpoint("/tmp/ckpt", monitor="val_acc", save_best_only=True)
+    assert "'/tmp/ckpt' + '/model.keras'" in str(info.value)
+    assert "monitor='val_acc'" in str(info.value)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())
+    with pytest.raises(NotImplementedError, match="not implemented in cornu.*ModelCheckpoint"):
+        OrbaxCheckpoint("/tmp/ckpt", save_weights_only=True)

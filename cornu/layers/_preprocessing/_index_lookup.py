@@ -36,6 +36,8 @@ class IndexLookup(HostLayer):
                  sparse=False, pad_to_max_tokens=False, oov_method="floormod", name=None,
                  salt=None, vocabulary_size=None, has_input_vocabulary=None, **kwargs):
         where = f"{type(self).__name__}"
+        from cornu.layers._sizes import integral  # NumPy ints are sizes too
+        max_tokens = integral(max_tokens, "max_tokens")
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(f"{where}: `max_tokens`, if set, must be greater than 1; "
                              f"received max_tokens={max_tokens}.")
@@ -127,6 +129,8 @@ class IndexLookup(HostLayer):
             raise ValueError(f"{where}: `idf_weights` is used only with output_mode='tf_idf'; "
                              f"this layer has output_mode={self.output_mode!r}.")
         if isinstance(vocabulary, str):
+            from cornu.saving.safe_mode import refuse_outside_file
+            refuse_outside_file(where, "vocabulary", vocabulary)
             if not os.path.exists(vocabulary):
                 raise ValueError(f"{where}: vocabulary file {vocabulary!r} does not exist.")
             if self.output_mode == "tf_idf":

@@ -89,6 +89,9 @@ class TextVectorization(_KerasConfigEntries):
         vocabulary_size = kwargs.pop("vocabulary_size", None)
         super().__init__(name=name, **kwargs)
         where = f"TextVectorization '{self.name}'"
+        if isinstance(vocabulary, str):
+            from cornu.saving.safe_mode import refuse_outside_file
+            refuse_outside_file(where, "vocabulary", vocabulary)
         check_not_sparse(where, sparse)
         if ragged:
             raise ValueError(f"{where}: ragged=True needs ragged tensors, which only Keras's "
@@ -101,6 +104,9 @@ class TextVectorization(_KerasConfigEntries):
                              f"'multi_hot', 'count', 'tf_idf'; received {output_mode!r}.")
         if isinstance(ngrams, list):
             ngrams = tuple(ngrams)
+        from cornu.layers._sizes import integral, integral_sizes  # NumPy ints are sizes too
+        ngrams = integral_sizes(ngrams, "ngrams")
+        output_sequence_length = integral(output_sequence_length, "output_sequence_length")
         if not (ngrams is None or isinstance(ngrams, int) or (
                 isinstance(ngrams, tuple) and all(isinstance(n, int) for n in ngrams))):
             raise ValueError(f"{where}: `ngrams` must be None, an int or a tuple of ints; "
