@@ -28,6 +28,24 @@ class _TensorFlowStandIn(types.ModuleType):
             "(e.g. `keras.ops`, `keras.utils.set_random_seed`).")
 
 
+def _tf_data_stand_in():
+    """``tf.data`` without TensorFlow: cornu's own datasets, which have tf.data's methods
+    (``from_tensor_slices``, ``map``, ``batch``, ``shuffle``, ``prefetch``, ...), and its
+    constants, so the input pipelines of Keras tutorials run. Anything else of
+    ``tf.data`` says that TensorFlow is not installed."""
+    from cornu.utils import _dataset
+
+    class _Data(_TensorFlowStandIn):
+        pass
+    data = _Data("tensorflow.data")
+    data.Dataset = _dataset.Dataset
+    data.AUTOTUNE = _dataset.AUTOTUNE
+    data.INFINITE_CARDINALITY = _dataset.INFINITE_CARDINALITY
+    data.UNKNOWN_CARDINALITY = _dataset.UNKNOWN_CARDINALITY
+    data.experimental = types.SimpleNamespace(AUTOTUNE=_dataset.AUTOTUNE)
+    return data
+
+
 class KerasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Map the Keras module names onto ``target`` (default "cornu")."""
 
@@ -64,6 +82,9 @@ class KerasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module = _TensorFlowStandIn(spec.name)
             module.__path__ = []
             module.keras = importlib.import_module(self.target)
+            if spec.name == "tensorflow":
+                module.data = _tf_data_stand_in()
+                sys.modules["tensorflow.data"] = module.data
             # TensorBoard imports `tensorflow` when it can; this module of its tells it to
             # use its own TensorFlow-free stub instead of the stand-in.
             sys.modules.setdefault("tensorboard.compat.notf",

@@ -1,9 +1,10 @@
 """What the ``*_dataset_from_*`` utilities return, and the folder indexing they share.
 
-Keras returns a ``tf.data.Dataset``; cornu returns a ``BatchDataset``, a
-``PyDataset`` that reads each batch when it is asked for, so ``fit()`` takes it as
-it is and a loop can iterate over it. It keeps the few ``tf.data`` methods that
-Keras examples call on these datasets: ``take``, ``map``, ``prefetch``, ``cache``.
+Keras returns a ``tf.data.Dataset``; cornu returns a ``BatchDataset``: a ``PyDataset``
+that reads each batch when it is asked for (so ``fit()`` takes it as it is), with the
+``tf.data.Dataset`` methods Keras programs call on it (``map``, ``filter``, ``batch``,
+``unbatch``, ``shuffle``, ``repeat``, ``cache``, ``prefetch``, ``as_numpy_iterator``...,
+see ``cornu/utils/_dataset.py``).
 """
 import math
 import os
@@ -11,28 +12,34 @@ import os
 import numpy as np
 
 from cornu import tree
+from cornu.utils._dataset import (  # noqa: F401  (tf.data's names, re-exported)
+    AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, IndexedDataset, TensorSpec,
+)
+from cornu.utils._dataset_elements import spec_of
 from cornu.utils.py_dataset import PyDataset
 
 
-class BatchDataset(PyDataset):
+class BatchDataset(IndexedDataset):
     """Batches of ``load(indices)`` over ``num_samples`` samples.
 
     Args:
         num_samples: the number of samples.
         load: a function from an index array to a batch (an array or a tuple of arrays).
         batch_size: the samples per batch; None yields single samples.
-        shuffle: reshuffle the order of the samples after each epoch (and before the first).
+        shuffle: reshuffle the order of the samples after each epoch and on each new
+            iteration (as tf.data's ``reshuffle_each_iteration``).
         seed: the seed of the shuffles.
     """
 
     def __init__(self, num_samples, load, batch_size=32, shuffle=False, seed=None):
-        super().__init__()
+        PyDataset.__init__(self)
         self.num_samples = int(num_samples)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self._load = load
         self._rng = np.random.RandomState(seed)
         self._order = np.arange(self.num_samples)
+        self._passes = 0
         if shuffle:
             self._rng.shuffle(self._order)
 
@@ -40,70 +47,27 @@ class BatchDataset(PyDataset):
         return math.ceil(self.num_samples / self.batch_size) if self.batch_size else \
             self.num_samples
 
-    def __getitem__(self, index):
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(f"Batch {index} is out of range: the dataset has {len(self)}.")
+    def _get(self, index):
         size = self.batch_size or 1
         batch = self._load(self._order[index * size:(index + 1) * size])
         if self.batch_size is None:
             batch = tree.map_structure(lambda a: a[0], batch)
         return batch
 
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
+    def _begin_pass(self):
+        if self._passes and self.shuffle:
+            self._rng.shuffle(self._order)
+        self._passes += 1
 
     def on_epoch_end(self):
         if self.shuffle:
             self._rng.shuffle(self._order)
 
-    # -- the tf.data spellings Keras examples use
-    def take(self, count):
-        """The first ``count`` batches."""
-        return _DerivedDataset(self, count=count)
-
-    def map(self, function, num_parallel_calls=None):
-        """Each batch passed through ``function`` (a tuple batch is passed unpacked)."""
-        return _DerivedDataset(self, function=function)
-
-    def prefetch(self, buffer_size=None):
-        return self
-
-    def cache(self, filename=""):
-        return self
+    def _element_spec(self):
+        return spec_of(self._get(0), self.batch_size is not None) if len(self) else None
 
     def __repr__(self):
         return f"<{type(self).__name__}: {self.num_samples} samples in {len(self)} batches>"
-
-
-class _DerivedDataset(BatchDataset):
-    def __init__(self, parent, function=None, count=None):
-        PyDataset.__init__(self)
-        self._parent, self._function, self._count = parent, function, count
-        self.batch_size = parent.batch_size
-        self.num_samples = parent.num_samples
-        for name in ("class_names", "file_paths"):
-            if hasattr(parent, name):
-                setattr(self, name, getattr(parent, name))
-
-    def __len__(self):
-        n = len(self._parent)
-        return n if self._count is None or self._count < 0 else min(n, self._count)
-
-    def __getitem__(self, index):
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(f"Batch {index} is out of range: the dataset has {len(self)}.")
-        batch = self._parent[index]
-        if self._function is None:
-            return batch
-        return self._function(*batch) if isinstance(batch, tuple) else self._function(batch)
-
-    def on_epoch_end(self):
-        self._parent.on_epoch_end()
 
 
 # ------------------------------------------------------------ folders of files
