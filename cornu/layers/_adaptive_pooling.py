@@ -7,6 +7,7 @@ slice ``[floor(i * L / n), ceil((i + 1) * L / n))``: the windows overlap by one 
 backend). The ops call torch's own adaptive pooling kernels.
 """
 from cornu import backend, ops
+from cornu.layers._sizes import integral_sizes
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 
@@ -41,6 +42,7 @@ class BaseAdaptivePooling(Layer):
             ops.adaptive_average_pool
 
     def _output_size(self, value):
+        value = integral_sizes(value, "output_size")
         items = (value,) * self.rank if isinstance(value, int) else value
         if not isinstance(items, (tuple, list)) or len(items) != self.rank or not all(
                 isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in items):

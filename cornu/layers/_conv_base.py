@@ -5,12 +5,14 @@ inherits everything else from one of the four bases here. Shapes follow
 TensorFlow: ``"same"`` pads ``(k - 1) // 2`` before and the rest after.
 """
 from cornu import activations, backend, constraints, initializers, ops, regularizers
+from cornu.layers._sizes import integral, integral_sizes
 from cornu.layers.core import Dense
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 
 
 def _positive_int(layer, name, value):
+    value = integral(value, name)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise layer._error(f"`{name}` must be a positive integer; received {name}={value!r}.")
     return value
@@ -53,6 +55,7 @@ class ConvBase(Layer):
     def _tuple(self, value, name, allow_zero=False):
         """``value`` (an int or ``rank`` ints) as a tuple of ``rank`` ints."""
         n = self.rank
+        value = integral_sizes(value, name)
         items = (value,) * n if isinstance(value, int) and not isinstance(value, bool) else value
         try:
             items = tuple(items)

@@ -11,10 +11,12 @@ from cornu.layers._rnn_base import RNN
 from cornu.layers._rnn_cells import (
     ProjectedCell, add_cell_weights, delegate_to_cell, set_cell_options,
 )
+from cornu.layers._sizes import integral_sizes
 from cornu.layers.input_spec import InputSpec
 
 
 def _tuple(value, rank, name, owner):
+    value = integral_sizes(value, name)
     values = (value,) * rank if isinstance(value, int) else tuple(value)
     if len(values) != rank or not all(isinstance(v, int) and v > 0 for v in values):
         raise ValueError(f"{owner}: `{name}` must be an int or a tuple of {rank} positive "

@@ -3,6 +3,7 @@ import re
 
 from cornu import activations, constraints, initializers, ops, regularizers
 from cornu.layers._lora import LoraMixin
+from cornu.layers._sizes import integral_sizes
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 
@@ -38,6 +39,7 @@ class EinsumDense(LoraMixin, Layer):
                                       "pass quantization_config=None.")
         super().__init__(**kwargs)
         self.equation = equation
+        output_shape = integral_sizes(output_shape, "output_shape")
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else (
             tuple(output_shape))
         self.bias_axes = bias_axes

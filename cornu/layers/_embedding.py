@@ -1,6 +1,7 @@
 """Embedding: integer indices to dense vectors (re-exported by cornu.layers.core)."""
 from cornu import constraints, initializers, ops, regularizers
 from cornu.layers._lora import LoraMixin
+from cornu.layers._sizes import integral
 from cornu.layers.layer import Layer, warn_deprecated
 
 
@@ -8,9 +9,11 @@ _INDEX_DTYPES = frozenset({"int32", "int64"})
 
 
 def _positive_int(layer, name, value):
+    value = integral(value, name)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ValueError(f"{layer}: `{name}` must be a positive integer. Received: "
                          f"{name}={value!r} (of type {type(value).__name__}).")
+    return value
 
 
 class Embedding(LoraMixin, Layer):
@@ -45,8 +48,8 @@ class Embedding(LoraMixin, Layer):
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
                  **kwargs):
-        _positive_int("Embedding", "input_dim", input_dim)
-        _positive_int("Embedding", "output_dim", output_dim)
+        input_dim = _positive_int("Embedding", "input_dim", input_dim)
+        output_dim = _positive_int("Embedding", "output_dim", output_dim)
         if quantization_config is not None:
             raise NotImplementedError("Embedding: quantized embeddings are not supported; "
                                       "pass quantization_config=None.")

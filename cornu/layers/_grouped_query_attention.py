@@ -3,6 +3,7 @@ import math
 
 from cornu import ops
 from cornu.layers._multi_head_base import MultiHeadAttentionBase, fused_attention
+from cornu.layers._sizes import integral
 
 
 class GroupedQueryAttention(MultiHeadAttentionBase):
@@ -47,6 +48,9 @@ class GroupedQueryAttention(MultiHeadAttentionBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None,
                  **kwargs):
+        head_dim, num_query_heads, num_key_value_heads = (
+            integral(head_dim, "head_dim"), integral(num_query_heads, "num_query_heads"),
+            integral(num_key_value_heads, "num_key_value_heads"))
         for arg, value in (("head_dim", head_dim), ("num_query_heads", num_query_heads),
                            ("num_key_value_heads", num_key_value_heads)):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:

@@ -44,7 +44,7 @@ class GRUCell(ProjectedCell):
         self.reset_after = reset_after
         self.implementation = 1 if self.recurrent_dropout else 2
         self.dropout_mask_count = 3 if self.recurrent_dropout else None
-        self.state_size = units
+        self.state_size = self.units
 
     def build(self, input_shape):
         shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)

@@ -59,7 +59,7 @@ class LSTMCell(ProjectedCell):
         # Keras: recurrent dropout needs one mask per gate (its "implementation 1").
         self.implementation = 1 if self.recurrent_dropout else 2
         self.dropout_mask_count = 4 if self.recurrent_dropout else None
-        self.state_size = [units, units]
+        self.state_size = [self.units, self.units]
 
     def build(self, input_shape):
         init = (_ForgetBiasOnes(self.bias_initializer, self.units) if self.unit_forget_bias

@@ -4,6 +4,7 @@ import string
 
 from cornu import ops
 from cornu.layers._multi_head_base import MultiHeadAttentionBase, fused_attention
+from cornu.layers._sizes import integral, integral_sizes
 
 
 class MultiHeadAttention(MultiHeadAttentionBase):
@@ -53,6 +54,10 @@ class MultiHeadAttention(MultiHeadAttentionBase):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  use_gate=False, seed=None, **kwargs):
+        num_heads, key_dim, value_dim = (integral(num_heads, "num_heads"),
+                                         integral(key_dim, "key_dim"),
+                                         integral(value_dim, "value_dim"))
+        output_shape = integral_sizes(output_shape, "output_shape")
         for arg, value, optional in (("num_heads", num_heads, False),
                                      ("key_dim", key_dim, False),
                                      ("value_dim", value_dim, True)):

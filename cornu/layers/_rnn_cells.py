@@ -5,6 +5,7 @@ LSTM/GRU/RNN kernels) before the step-by-step loop.
 """
 from cornu import backend, ops, tree
 from cornu.layers._rnn_base import RNN, init_param_names, state_template
+from cornu.layers._sizes import integral
 from cornu.layers.layer import Layer
 
 
@@ -131,6 +132,7 @@ def set_cell_options(cell, units, activation, use_bias, kernel_initializer, recu
                      recurrent_dropout, seed):
     """The constructor arguments every built-in cell shares, resolved and stored."""
     from cornu import activations, constraints, initializers, regularizers
+    units = integral(units, "units")
     check_units(cell, units)
     cell.units = units
     cell.activation = activations.get(activation)

@@ -37,7 +37,7 @@ class SimpleRNNCell(ProjectedCell):
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, kernel_constraint,
                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed)
-        self.state_size = units
+        self.state_size = self.units
 
     def build(self, input_shape):
         add_cell_weights(self, input_shape[-1], 1, (self.units,), self.bias_initializer)

@@ -7,6 +7,7 @@ from cornu import activations, backend, constraints, initializers, ops, regulari
 from cornu.backend.common import global_state
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers._lora import LoraMixin
+from cornu.layers._sizes import integral
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer, Node
 
@@ -117,6 +118,7 @@ class Dense(LoraMixin, Layer):
                  kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
                  **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        units = integral(units, "units")
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(
                 f"Dense: `units` must be a positive integer; received units={units!r}.")

@@ -3,6 +3,7 @@ UnitNormalization, RMSNormalization, SpectralNormalization."""
 import warnings
 
 from cornu import backend, constraints, initializers, ops, regularizers
+from cornu.layers._sizes import integral
 from cornu.layers._wrappers import Wrapper
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
@@ -322,6 +323,7 @@ class GroupNormalization(_AffineParams, Layer):
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
                  **kwargs):
+        groups = integral(groups, "groups")
         if not isinstance(groups, int) or (groups <= 0 and groups != -1):
             raise ValueError("GroupNormalization: `groups` must be a positive integer (or -1 "
                              f"for instance normalization); received groups={groups!r}.")

@@ -6,6 +6,7 @@ pixels of each window.
 """
 from cornu import backend, ops
 from cornu.layers._conv_base import conv_length
+from cornu.layers._sizes import integral_sizes
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 
@@ -51,6 +52,7 @@ class BasePooling(Layer):
         self._op = ops.max_pool if self.pool_mode == "max" else ops.average_pool
 
     def _tuple(self, value, name):
+        value = integral_sizes(value, name)
         items = (value,) * self.rank if isinstance(value, int) else value
         try:
             items = tuple(items)

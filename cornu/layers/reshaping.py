@@ -4,6 +4,7 @@ import math
 
 from cornu import ops
 from cornu.backend import config
+from cornu.layers._sizes import integral, integral_sizes
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 
@@ -43,7 +44,7 @@ class Reshape(Layer):
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
+        self.target_shape = tuple(integral_sizes(target_shape, "target_shape"))
         if sum(1 for d in self.target_shape if d == -1) > 1:
             raise ValueError(f"Reshape: at most one -1 in target_shape; received "
                              f"{self.target_shape}.")
@@ -97,6 +98,7 @@ class RepeatVector(Layer):
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
+        n = integral(n, "n")
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError(f"RepeatVector: expected an integer `n`; received {n!r}.")
         if n <= 0:
@@ -112,6 +114,7 @@ class RepeatVector(Layer):
 def _pairs(layer, name, value, n):
     """``value`` (an int, n ints, or n pairs; for n=1 also one pair) as n (before,
     after) pairs of non-negative ints."""
+    value = integral_sizes(value, name)
     def pair(v):
         if isinstance(v, int):
             v = (v, v)
@@ -245,6 +248,7 @@ class ZeroPadding3D(_ZeroPadding):
 
 
 def _sizes(layer, size, n):
+    size = integral_sizes(size, "size")
     sizes = (size,) * n if isinstance(size, int) else tuple(size)
     if len(sizes) != n or not all(isinstance(s, int) and s > 0 for s in sizes):
         raise ValueError(f"{layer}: `size` must be a positive int or a tuple of {n} positive "
@@ -280,6 +284,7 @@ class UpSampling1D(_UpSampling):
 
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
+        size = integral(size, "size")
         if not isinstance(size, int) or isinstance(size, bool):
             raise TypeError(f"UpSampling1D: expected an integer `size`; received {size!r}.")
         self.size = _sizes("UpSampling1D", size, 1)[0]

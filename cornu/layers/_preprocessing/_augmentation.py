@@ -60,11 +60,11 @@ class _Augmentation(ImageLayer):
 
     def call(self, inputs, training=True):
         if not training:
-            return self._apply(inputs, lambda x, masks=False: (
+            return self._apply_to_images(inputs, lambda x, masks=False: (
                 x if masks else ops.cast(x, self.dtype_name)))
         images = inputs["images"] if isinstance(inputs, dict) else inputs
         params = self._draw(self._tensor(images))
-        return self._apply(inputs, lambda x, masks=False: self._transform(
+        return self._apply_to_images(inputs, lambda x, masks=False: self._transform(
             x if masks else ops.cast(x, self.dtype_name), params, masks))
 
     def _batch_shape(self, images):
@@ -324,9 +324,9 @@ class RandomCrop(_Augmentation):
             top = ops.cast(self._uniform((), 0.0, float(height - self.height + 1)), "int32")
             left = ops.cast(self._uniform((), 0.0, float(width - self.width + 1)), "int32")
             rows, cols = top + ops.arange(self.height), left + ops.arange(self.width)
-            return self._apply(inputs, lambda x, masks=False: ops.take(
+            return self._apply_to_images(inputs, lambda x, masks=False: ops.take(
                 ops.take(ops.cast(x, self.dtype_name), rows, axis=h_axis), cols, axis=w_axis))
-        return self._apply(inputs, self._center)
+        return self._apply_to_images(inputs, self._center)
 
     def _center(self, images, masks=False):
         images = ops.cast(images, self.dtype_name)

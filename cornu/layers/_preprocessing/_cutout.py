@@ -16,7 +16,7 @@ class _BatchMix(_Augmentation):
         if not training or len(images.shape) != 4:
             return super().call(inputs, training=False)
         params = self._draw(images)
-        out = self._apply(inputs, lambda x, masks=False: self._mix(
+        out = self._apply_to_images(inputs, lambda x, masks=False: self._mix(
             x if masks else ops.cast(x, self.dtype_name), params, masks))
         if isinstance(inputs, dict) and "labels" in inputs:
             labels = ops.cast(ops.convert_to_tensor(inputs["labels"]), self.dtype_name)

@@ -157,7 +157,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(ImageLayer):
         self.tile_grid_size = tile_grid_size
 
     def call(self, inputs, training=True):
-        return self._apply(inputs, self._equalize)
+        return self._apply_to_images(inputs, self._equalize)
 
     def _equalize(self, images, masks=False):
         if masks:

@@ -29,7 +29,7 @@ class ImageLayer(Layer):
                 f"{type(self).__name__} '{self.name}' expects images of rank 3 (one image) "
                 f"or 4 (a batch); received shape {tuple(images.shape)}.")
 
-    def _apply(self, data, fn):
+    def _apply_to_images(self, data, fn):
         """``fn(images, masks=False)`` on plain images or on the entries of a dict."""
         if isinstance(data, dict):
             if "bounding_boxes" in data:
@@ -87,7 +87,7 @@ class Resizing(ImageLayer):
         self.antialias = bool(antialias)
 
     def call(self, inputs):
-        return self._apply(inputs, self._resize)
+        return self._apply_to_images(inputs, self._resize)
 
     def _resize(self, images, masks=False):
         return ops.image.resize(
@@ -137,7 +137,7 @@ class CenterCrop(ImageLayer):
         self.width = width
 
     def call(self, inputs):
-        return self._apply(inputs, self._crop)
+        return self._apply_to_images(inputs, self._crop)
 
     def _crop(self, images, masks=False):
         images = ops.cast(images, self.dtype_name)
