@@ -1,7 +1,46 @@
 """Keras 2's backend functions (``import keras.backend as K``): K.int_shape, K.sum, ...
 
-Each is a thin spelling of a ``cornu.ops`` function or of the config; they are
-reached as attributes of ``cornu.backend``.
+They are reached as attributes of ``cornu.backend``. Each has its Keras 2 meaning on
+eager tensors and on symbolic ``KerasTensor``s (they are made of ``cornu.ops``).
+Every name Keras 2.15 exports as ``keras.backend.<name>`` is here
+(tests/legacy/test_keras2_backend.py checks the list made by an oracle script):
+
+=================  ===========================================================================
+group              names
+=================  ===========================================================================
+values, variables  backend, cast, cast_to_floatx, constant, count_params, dtype, eval, eye,
+                   get_value, batch_get_value, set_value, batch_set_value, int_shape,
+                   is_keras_tensor, is_sparse, ndim, ones, ones_like, shape, to_dense, update,
+                   update_add, update_sub, moving_average_update, variable, zeros, zeros_like,
+                   random_normal_variable, random_uniform_variable
+random             random_bernoulli, random_binomial, random_normal, random_uniform,
+                   truncated_normal, dropout
+math               abs, all, any, argmax, argmin, clip, cos, cumprod, cumsum, equal, exp,
+                   greater, greater_equal, less, less_equal, log, max, maximum, mean, min,
+                   minimum, not_equal, pow, prod, round, sign, sin, sqrt, square, std, sum, var,
+                   l2_normalize, in_top_k, stop_gradient
+shapes             arange, batch_flatten, concatenate, expand_dims, flatten, gather, one_hot,
+                   permute_dimensions, repeat, repeat_elements, reshape, reverse, squeeze,
+                   stack, tile, transpose, dot, batch_dot
+activations,       elu, hard_sigmoid, relu, sigmoid, softmax, softplus, softsign, tanh,
+losses             binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+                   categorical_focal_crossentropy, sparse_categorical_crossentropy,
+                   ctc_batch_cost, ctc_decode (the blank is the last class, as in Keras 2)
+layers' math       bias_add, conv1d (with "causal"), conv2d, conv2d_transpose, conv3d,
+                   depthwise_conv2d, separable_conv2d, local_conv1d, local_conv2d, pool2d,
+                   pool3d, temporal_padding, spatial_2d_padding, spatial_3d_padding,
+                   resize_images, resize_volumes, batch_normalization,
+                   normalize_batch_in_training
+control flow       switch, in_train_phase, in_test_phase, learning_phase,
+                   set_learning_phase, learning_phase_scope, rnn, map_fn, foldl, foldr,
+                   function (``K.function([model.input], [layer.output])``), print_tensor
+session            clear_session, get_uid, reset_uids, name_scope (no prefixing),
+                   manual_variable_initialization (a no-op: variables start initialized)
+TensorFlow 1 only  placeholder (use ``keras.Input``), gradients (use a custom ``train_step``
+                   or ``loss.backward()``), ctc_label_dense_to_sparse (cornu has no sparse
+                   tensors; the CTC functions take dense labels): these raise an error that
+                   says what to write instead
+=================  ===========================================================================
 """
 import numpy as np
 
@@ -211,3 +250,18 @@ def image_dim_ordering():
 def set_image_dim_ordering(ordering):
     from cornu.backend.config import set_image_data_format
     set_image_data_format({"tf": "channels_last", "th": "channels_first"}.get(ordering, ordering))
+
+
+def _bind_public(module_name):
+    """The public functions of a sibling module, as names of this one."""
+    import importlib
+    import types
+    module = importlib.import_module(module_name)
+    for name, value in vars(module).items():
+        if not name.startswith("_") and not isinstance(value, types.ModuleType) and (
+                getattr(value, "__module__", None) == module_name):
+            globals()[name] = value
+
+
+_bind_public("cornu.legacy.backend_math")
+_bind_public("cornu.legacy.backend_nn")

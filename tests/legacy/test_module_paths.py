@@ -2,6 +2,7 @@
 import importlib
 import sys
 
+import numpy as np
 import pytest
 
 import cornu
@@ -40,6 +41,15 @@ CASES = [
     ("cornu.engine.input_layer", "keras.engine.input_layer", {"Input": cornu.Input}),
     ("cornu.engine.sequential", "keras.engine.sequential", {"Sequential": cornu.Sequential}),
     ("cornu.engine.functional", "keras.engine.functional", {}),
+    ("cornu.utils.generic_utils", "keras.utils.generic_utils", {
+        "Progbar": cornu.utils.Progbar,
+        "serialize_keras_object": cornu.saving.serialize_keras_object}),
+    ("cornu.utils.conv_utils", "keras.utils.conv_utils", {}),
+    ("cornu.utils.multi_gpu_utils", "keras.utils.multi_gpu_utils", {}),
+    ("cornu.callbacks.callbacks", "keras.callbacks.callbacks", {
+        "EarlyStopping": cornu.callbacks.EarlyStopping}),
+    ("cornu.objectives", "keras.objectives", {"mse": cornu.losses.mse}),
+    ("cornu.engine.saving", "keras.engine.saving", {"load_model": cornu.models.load_model}),
 ]
 
 
@@ -102,3 +112,24 @@ def test_utils_attribute_access_to_legacy_modules():
         vars(cornu.utils).pop("data_utils", None)
         from cornu.utils import data_utils
     assert data_utils.get_file is cornu.utils.get_file
+
+
+def test_keras2_helper_modules_work():
+    with pytest.warns(DeprecationWarning):
+        generic = _fresh_import("cornu.utils.generic_utils")
+        conv = _fresh_import("cornu.utils.conv_utils")
+        gpu = _fresh_import("cornu.utils.multi_gpu_utils")
+    assert generic.get_custom_objects() is cornu.saving.get_custom_objects()
+    assert generic.has_arg(lambda x, training=None: x, "training")
+    assert generic.to_list(3) == [3] and generic.to_snake_case("MyLayer") == "my_layer"
+    assert conv.normalize_tuple(3, 2, "kernel_size") == (3, 3)
+    with pytest.raises(ValueError, match="kernel_size"):
+        conv.normalize_tuple((3, 0), 2, "kernel_size")
+    assert conv.conv_output_length(28, 3, "valid", 1) == 26
+    assert conv.conv_output_length(28, 3, "same", 2) == 14
+    assert conv.deconv_output_length(14, 3, "same", stride=2) == 28
+    assert conv.conv_input_length(26, 3, "valid", 1) == 28
+    kernel = np.arange(2 * 2 * 1 * 1).reshape(2, 2, 1, 1)
+    assert conv.convert_kernel(kernel)[:, :, 0, 0].tolist() == [[3, 2], [1, 0]]
+    with pytest.raises(RuntimeError, match="DataParallel"):
+        gpu.multi_gpu_model(None, gpus=2)
