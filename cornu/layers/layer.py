@@ -9,6 +9,7 @@ infers the output shape by running ``call`` on shape-only tensors.
 """
 import difflib
 import inspect
+import threading
 import warnings
 
 from cornu import backend, tree
@@ -24,16 +25,22 @@ _BASE_KWARGS = frozenset({
 })
 
 
-class _CallContext:
-    """The ``training`` flag of the outermost call, inherited by nested layers."""
+class _CallContext(threading.local):
+    """Per thread: the ``training`` flag of the outermost call (inherited by nested
+    layers), and whether a layer call is under way (the outermost call clears the
+    losses added by the previous one). Per thread, so that ``predict`` in one thread
+    never sees the ``training=True`` of a ``fit`` in another."""
     training = None
+    in_call = False
 
 
 _ctx = _CallContext()
 
 
 class _LossState:
-    """Set once any layer calls ``add_loss``, so trainers only then collect added losses."""
+    """Set once any layer calls ``add_loss``, so trainers only then collect added losses
+    and only then do calls track which call is the outermost. Process-wide on purpose:
+    it only ever turns on, and a thread-local switch would miss losses of other threads."""
     added = False
 
 
@@ -41,7 +48,9 @@ _loss_state = _LossState()
 
 
 class _MaskState:
-    """Set once any layer has produced a mask: until then no call looks for masks."""
+    """Set once any layer has produced a mask: until then no call looks for masks.
+    Process-wide on purpose (it only ever turns on): masks made in one thread may be
+    consumed in another."""
     active = False
 
 
@@ -81,9 +90,10 @@ class LayerMeta(type):
         if any(k not in params and k not in _BASE_KWARGS for k in kwargs):
             from cornu.legacy import arguments
             args, kwargs = arguments.translate(target, args, kwargs, params | _BASE_KWARGS)
-        obj = target.__new__(target)
+        obj = target.__new__(target)  # on torch, the nn.Module part is set up here
         obj.__dict__["_init_args"] = (args, dict(kwargs))
         obj.__init__(*args, **kwargs)
+        obj._track_torch_modules()
         return obj
 
 
@@ -163,8 +173,13 @@ class Node:
         return not self.input_tensors
 
 
-class Layer(metaclass=LayerMeta):
+class Layer(backend.LayerBase, metaclass=LayerMeta):
     """The base of every layer: weights, build, call and the graph hooks.
+
+    On the torch backend a layer is also a ``torch.nn.Module`` (as in Keras 3): its
+    Variables are its ``parameters()``, its sublayers its submodules, so
+    ``state_dict``, ``to(device)`` and ``torch.optim`` work, and a ``torch.nn.Module``
+    set as an attribute is wrapped in ``TorchModuleWrapper`` and trained by ``fit``.
 
     Args:
         trainable: whether the layer's weights are updated by training.
@@ -174,7 +189,8 @@ class Layer(metaclass=LayerMeta):
     """
 
     # Attributes that refer to other layers without owning them.
-    _untracked = frozenset({"_inbound_nodes", "_outbound_nodes", "_init_args"})
+    _untracked = frozenset({"_inbound_nodes", "_outbound_nodes", "_init_args"}) | (
+        backend.LayerBase._module_state_keys)
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
                  autocast=True, name=None, **kwargs):
@@ -339,7 +355,11 @@ class Layer(metaclass=LayerMeta):
 
     @property
     def losses(self):
-        """Regularization penalties of the weights, plus losses added in the last call."""
+        """Regularization penalties of the weights, plus losses added in the last call.
+
+        The losses added with ``add_loss`` are cleared when an outermost call starts
+        (a layer called inside another layer's ``call`` keeps its parent's), as in
+        Keras 3."""
         out = []
         for layer in self._flatten_layers():
             out.extend(layer._loss_values)
@@ -459,6 +479,7 @@ class Layer(metaclass=LayerMeta):
         shapes = _shape_of(args[0]) if args else None
         self.build(shapes)
         self.built = True
+        self._track_torch_modules()
         if self._initial_weights is not None:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
@@ -485,6 +506,8 @@ class Layer(metaclass=LayerMeta):
                 return self._symbolic_call(args, kwargs)
         elif kwargs and _has_symbolic(kwargs.values()):
             return self._symbolic_call(args, kwargs)
+        if _loss_state.added and not _ctx.in_call:
+            return self._outermost_call(args, kwargs)
         if not self.built:
             self._build_once(args)
         if self.input_spec is not None and args:
@@ -526,6 +549,15 @@ class Layer(metaclass=LayerMeta):
         if self._overrides_compute_mask or (_mask_state.active and self.supports_masking):
             self._attach_mask(args, kwargs, outputs)
         return outputs
+
+    def _outermost_call(self, args, kwargs):
+        # Taken only once some layer has used add_loss: clear the previous call's losses.
+        self._clear_losses()
+        _ctx.in_call = True
+        try:
+            return Layer.__call__(self, *args, **kwargs)
+        finally:
+            _ctx.in_call = False
 
     def _activity_loss(self, output):
         # Divided by the batch size, so the penalty's strength does not depend on it (Keras).
@@ -690,11 +722,21 @@ class Layer(metaclass=LayerMeta):
             return config
         bound.apply_defaults()
         from cornu.saving.serialization import serialize_value
+        passed_args, passed_kwargs = (), {}
         for name, param in sig.parameters.items():
+            if param.kind is param.VAR_POSITIONAL:
+                passed_args = bound.arguments.get(name, ())
+            elif param.kind is param.VAR_KEYWORD:
+                passed_kwargs = bound.arguments.get(name, {})
             if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 continue
             value = self.__dict__.get(name, bound.arguments.get(name))
             config[name] = serialize_value(value)
+        # What `*args, **kwargs` carried on to the parent's __init__ (a subclass of a
+        # built-in layer that adds an argument and passes the rest on: `units` of Dense).
+        for name, value in _passed_on(type(self), passed_args, passed_kwargs).items():
+            if name not in config:
+                config[name] = serialize_value(self.__dict__.get(name, value))
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config
@@ -720,6 +762,30 @@ class Layer(metaclass=LayerMeta):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _passed_on(cls, args, kwargs):
+    """The ``args``/``kwargs`` that ``cls.__init__`` passes up, named by the next
+    ``__init__`` in the MRO; nothing when that is Layer's or Model's (their own
+    arguments are recorded already)."""
+    if not args and not kwargs:
+        return {}
+    owners = [k for k in cls.__mro__ if "__init__" in k.__dict__]
+    if len(owners) < 2 or owners[1] is Layer or owners[1].__module__.startswith(
+            "cornu.models"):
+        return {}
+    try:
+        bound = inspect.signature(owners[1].__init__).bind_partial(None, *args, **kwargs)
+    except TypeError:
+        return dict(kwargs)
+    out = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        param = bound.signature.parameters[name]
+        if param.kind is param.VAR_KEYWORD:
+            out.update(value)
+        elif param.kind is not param.VAR_POSITIONAL:
+            out[name] = value
+    return out
 
 
 def _shape_list(x):

@@ -7,5 +7,6 @@ from cornu.backend.torch.core import (  # noqa: F401
     set_device, shape, stop_gradient, symbolic_scope, to_torch_dtype,
 )
 from cornu.backend.torch.random import SeedGenerator  # noqa: F401
+from cornu.backend.torch.layer_base import LayerBase  # noqa: F401
 
 NAME = "torch"

@@ -195,7 +195,8 @@ class Variable:
     def __init__(self, initializer, shape=None, dtype=None, trainable=True,
                  autocast=True, aggregation="none", synchronization="auto", name=None):
         self.name = str(name or global_state.uniquify("variable"))
-        self.path = self.name
+        scope = global_state.name_scope_path()  # cornu.name_scope blocks
+        self.path = f"{scope}/{self.name}" if scope else self.name
         self.aggregation = aggregation
         self.synchronization = synchronization
         self.autocast = autocast
@@ -447,13 +448,32 @@ def scatter(indices, values, shape):
     return out.index_put_(tuple(indices.unbind(-1)), values, accumulate=True)
 
 
-def scatter_update(inputs, indices, updates):
+_SCATTER_REDUCTIONS = {"max": "amax", "min": "amin", "mul": "prod"}
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
     """A copy of ``inputs`` with the entries at ``indices`` (last axis: coordinates) set to
-    ``updates``."""
+    ``updates``, or, with ``reduction`` ``"add"``, ``"max"``, ``"min"`` or ``"mul"``,
+    combined with them (repeated indices combine all their updates)."""
     inputs = convert_to_tensor(inputs)
     indices = convert_to_tensor(indices).long()
     updates = convert_to_tensor(updates, dtype=inputs.dtype)
-    return inputs.clone().index_put_(tuple(indices.unbind(-1)), updates)
+    coords = tuple(indices.unbind(-1))
+    if reduction is None or reduction == "add":
+        return inputs.clone().index_put_(coords, updates, accumulate=reduction == "add")
+    if reduction not in _SCATTER_REDUCTIONS:
+        raise ValueError(f"scatter_update: reduction must be None, 'add', 'max', 'min' or "
+                         f"'mul'; received {reduction!r}.")
+    k = indices.shape[-1]
+    flat = inputs.reshape((-1,) + tuple(inputs.shape[k:])).clone()  # (prod(shape[:k]), *rest)
+    rows = torch.zeros_like(coords[0])
+    for c, n in zip(coords, inputs.shape[:k]):
+        rows = rows * n + c
+    rows = rows.reshape(-1)
+    updates = updates.reshape((-1,) + tuple(flat.shape[1:]))
+    index = rows.reshape((-1,) + (1,) * (flat.ndim - 1)).expand(updates.shape)
+    flat.scatter_reduce_(0, index, updates, _SCATTER_REDUCTIONS[reduction])
+    return flat.reshape(inputs.shape)
 
 
 def _starts(start_indices):
@@ -620,4 +640,16 @@ def custom_gradient(f):
     @functools.wraps(f)
     def wrapper(*args):
         return _CustomGradient.apply(f, *(convert_to_tensor(a) for a in args))
+    return wrapper
+
+
+def remat(f):
+    """``f`` with gradient checkpointing: its activations are recomputed in the
+    backward pass instead of being kept (``keras.remat``)."""
+    import functools
+    from torch.utils import checkpoint
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        return checkpoint.checkpoint(f, *args, use_reentrant=False, **kwargs)
     return wrapper

@@ -2,7 +2,8 @@
 
 The module's parameters become the layer's Variables: each Variable holds the
 module's own ``Parameter`` (no copy), so ``fit`` trains the module in place and
-the module stays usable on its own.
+the module stays usable on its own. A ``torch.nn.Module`` set as an attribute of a
+cornu layer is wrapped in one automatically (``LayerBase._track_torch_modules``).
 """
 import base64
 import io
@@ -63,8 +64,21 @@ class TorchModuleWrapper(Layer):
                 variable)
         self.built = True
 
-    def parameters(self, recurse=True):
-        return self.module.parameters(recurse=recurse)
+    _wraps_torch_modules = False
+
+    def _torch_variables(self):
+        return []  # torch reaches the parameters through ``self.module``, once
+
+    def _tracked_variables(self):
+        # torch may have replaced the module's Parameters (``load_state_dict(assign=True)``,
+        # conversions that overwrite): the Variables follow before anyone reads them.
+        params = dict(self.module.named_parameters())
+        for variable in self._own_trainable + self._own_non_trainable:
+            param = params.get(variable.name)
+            if param is not None and param is not variable._value:
+                variable._value = param
+                variable._meta = None
+        return super()._tracked_variables()
 
     def call(self, *args, training=None, **kwargs):
         if _scope.symbolic:  # shape inference: run on meta copies of the weights
