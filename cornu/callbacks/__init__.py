@@ -7,5 +7,6 @@ from cornu.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPlate
 from cornu.callbacks.misc import (  # noqa: F401
     CSVLogger, LambdaCallback, RemoteMonitor, SwapEMAWeights, TerminateOnNaN,
 )
+from cornu.callbacks.orbax_checkpoint import OrbaxCheckpoint  # noqa: F401
 from cornu.callbacks.progbar_logger import ProgbarLogger  # noqa: F401
 from cornu.callbacks.tensorboard import TensorBoard  # noqa: F401

@@ -84,8 +84,10 @@ class CallbackList:
         return bool(self._batch_hooks.get(hook))
 
     def batch_hook(self, hook, batch, logs):
+        """Call a batch hook as Keras does: ``hook(batch, logs=logs)``."""
+        logs = {} if logs is None else logs
         for cb in self._batch_hooks[hook]:
-            getattr(cb, hook)(batch, logs)
+            getattr(cb, hook)(batch, logs=logs)
 
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
@@ -94,11 +96,21 @@ class CallbackList:
         takes_index = hook in ("on_epoch_begin", "on_epoch_end") or "_batch_" in hook
 
         def call(*args, logs=None):
-            # Every hook gets its logs positionally, as Keras passes them.
-            args = (args[0], args[1] if len(args) > 1 else logs) if takes_index else (
-                args[0] if args else logs,)
+            # Every hook gets a dict (never None); epoch and begin/end hooks get it
+            # positionally, batch hooks as `logs=`, as Keras passes them.
+            if takes_index:
+                index = args[0]
+                logs = args[1] if len(args) > 1 else logs
+            else:
+                logs = args[0] if args else logs
+            logs = {} if logs is None else logs
             for cb in self.callbacks:
-                getattr(cb, hook)(*args)
+                if "_batch_" in hook:
+                    getattr(cb, hook)(index, logs=logs)
+                elif takes_index:
+                    getattr(cb, hook)(index, logs)
+                else:
+                    getattr(cb, hook)(logs)
         return call
 
     def __iter__(self):

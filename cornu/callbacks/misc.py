@@ -86,7 +86,20 @@ class LambdaCallback(Callback):
                 from cornu.layers.layer import unknown_argument_error
                 raise unknown_argument_error("LambdaCallback()", name, self._HOOKS)
             if fn is not None:
-                setattr(self, name, fn)
+                setattr(self, name, _logs_positional(fn))
+
+
+def _logs_positional(fn):
+    """``fn`` called with its logs positionally: batch hooks receive ``logs=`` (as Keras
+    passes them), which a function like ``lambda batch, l: ...`` would not accept."""
+    import functools
+
+    @functools.wraps(fn)
+    def hook(*args, **kwargs):
+        if "logs" in kwargs:
+            args = args + (kwargs.pop("logs"),)
+        return fn(*args, **kwargs)
+    return hook
 
 
 class RemoteMonitor(Callback):

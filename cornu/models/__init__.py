@@ -12,6 +12,34 @@ def model_from_json(json_string, custom_objects=None):
     return deserialize(json.loads(json_string), custom_objects=custom_objects)
 
 
+def model_from_config(config, custom_objects=None):
+    """Keras 2's ``keras.models.model_from_config``: a model (untrained) from
+    ``{"class_name": ..., "config": ...}``, as ``serialize_keras_object`` writes it.
+
+    Keras 3 dropped this function; use ``cornu.saving.deserialize_keras_object(config)``
+    or ``cornu.Model.from_config(config["config"])``.
+
+    Args:
+        config: the dict with ``class_name`` and ``config``.
+        custom_objects: a dict of name -> class or function for classes that are neither
+            cornu's nor registered.
+
+    Returns:
+        The model.
+    """
+    import warnings
+    warnings.warn("`cornu.models.model_from_config` is a Keras 2 function; use "
+                  "`cornu.saving.deserialize_keras_object(config)` instead.",
+                  DeprecationWarning, stacklevel=2)
+    if not isinstance(config, dict) or "config" not in config:
+        raise TypeError(
+            "model_from_config expects a dict with 'class_name' and 'config' keys (the "
+            f"output of `serialize_keras_object(model)`); received {type(config).__name__}. "
+            "For a model's `get_config()`, use `cornu.Model.from_config(config)`.")
+    from cornu.layers import deserialize
+    return deserialize(config, custom_objects=custom_objects)
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model from a ``.keras`` or ``.h5`` file (see ``cornu.saving.load_model``)."""
     from cornu.saving import saving_api

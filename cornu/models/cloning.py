@@ -117,5 +117,8 @@ def _clone_functional(model, input_tensors, clone_function, call_function):
             outputs = clone_of(layer)(*args, **kwargs)
         for old, new in zip(node.outputs, tree.flatten(outputs)):
             new_tensor[id(old)] = new
-    return Functional(swap(model._inputs_struct), swap(model._outputs_struct),
-                      name=model.name, trainable=model.trainable)
+    # A subclass built from inputs and outputs is cloned as its own class, as in Keras.
+    from cornu.models.model import _revivable_as_functional
+    cls = type(model) if _revivable_as_functional(type(model)) else Functional
+    return cls(swap(model._inputs_struct), swap(model._outputs_struct),
+               name=model.name, trainable=model.trainable)

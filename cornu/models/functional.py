@@ -4,6 +4,7 @@ import numpy as np
 from cornu import backend, tree
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers.core import InputLayer
+from cornu.models._input_checks import check_input_shape
 from cornu.models.model import Model
 
 
@@ -72,7 +73,9 @@ class Functional(Model):
     """
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
-        super().__init__(name=name or _default_name(), trainable=trainable, **kwargs)
+        if name is None and type(self) is Functional:
+            name = _default_name()  # a subclass is named after its class, as in Keras
+        super().__init__(name=name, trainable=trainable, **kwargs)
         for x in tree.flatten(inputs):
             if not isinstance(x, KerasTensor) or x._keras_history is None or not isinstance(
                     x._keras_history[0], InputLayer):
@@ -162,6 +165,10 @@ class Functional(Model):
                 continue
             if not backend.is_tensor(x) or backend.dtype_name(x) != spec.dtype:
                 x = backend.convert_to_tensor(x, dtype=spec.dtype)
+            if len(x.shape) != len(spec.shape):
+                path = tree.flatten_with_path(self._inputs_struct)[len(out)][0]
+                x = adjust_input_rank(self, spec, x, ".".join(str(p) for p in path))
+            check_input_shape(self, spec, x, len(out))
             out.append(x)
         return out
 
@@ -191,10 +198,23 @@ class Functional(Model):
         from cornu.models.functional_config import functional_config
         return functional_config(self)
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from cornu.models.functional_config import functional_from_config
-        return functional_from_config(cls, config, custom_objects=custom_objects)
+
+def adjust_input_rank(model, spec, x, path=""):
+    """``x`` fitted to the rank of the model input ``spec``, by Keras's rule: one extra
+    trailing axis of size 1 is squeezed, and one missing axis is added when the input's
+    last axis is 1 (``Input((28, 28, 1))`` takes ``(N, 28, 28)`` arrays). Any other
+    difference of rank is a ValueError."""
+    from cornu import ops
+    rank, ref = len(x.shape), spec.shape
+    if rank == len(ref) + 1 and x.shape[-1] == 1:
+        return ops.squeeze(x, axis=-1)
+    if rank == len(ref) - 1 and ref[-1] == 1:
+        return ops.expand_dims(x, axis=-1)
+    raise ValueError(
+        f"Invalid input shape for input '{spec.name}' (path '{path}') of model "
+        f"'{model.name}': expected shape {tuple(ref)}, but received an input of shape "
+        f"{tuple(x.shape)}. An input may differ from its `Input` shape only by a trailing "
+        "axis of size 1; reshape the data (or the `Input`) to match.")
 
 
 def _default_name():

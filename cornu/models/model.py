@@ -1,7 +1,9 @@
 """Model: a layer with training, evaluation, saving and a summary.
 
 ``Model(inputs, outputs)`` makes a functional model (the ``Functional`` class);
-``Model()`` subclassed with a ``call`` tracks the layers set as attributes.
+``Model()`` subclassed with a ``call`` tracks the layers set as attributes. A
+subclass given inputs and outputs (``MyModel(inputs, outputs)``, typically to
+override ``train_step``) is a functional model that keeps the subclass's methods.
 """
 from cornu import backend
 from cornu.backend.common.keras_tensor import KerasTensor
@@ -23,18 +25,70 @@ class Model(_BackendTrainer, Layer):
 
     @classmethod
     def _redirect_class(cls, args, kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+        if cls is Model and _functional_arguments(args, kwargs):
             from cornu.models.functional import Functional
             return Functional
         return cls
 
-    def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise TypeError(
-                f"{type(self).__name__}.__init__ received inputs/outputs, but it is a "
-                "subclassed model. Build the functional model with "
-                "`cornu.Model(inputs, outputs)` instead.")
+    def __init__(self, *args, inputs=None, outputs=None, **kwargs):
+        if args or inputs is not None or outputs is not None:
+            # A subclass given inputs and outputs (``MyModel(inputs, outputs)``, or its own
+            # ``__init__`` passing them up) becomes a functional model that keeps the
+            # subclass's methods, as in Keras 3.
+            from cornu.models.functional import Functional
+            if not isinstance(self, Functional):
+                self.__class__ = functional_variant(type(self))
+            if inputs is not None:
+                kwargs["inputs"] = inputs
+            if outputs is not None:
+                kwargs["outputs"] = outputs
+            Functional.__init__(self, *args, **kwargs)
+            return
         super().__init__(**kwargs)
+
+    def get_config(self):
+        """The constructor arguments of a subclassed model (``Functional`` and
+        ``Sequential`` return their layers instead)."""
+        config = super().get_config()
+        for key in ("inputs", "outputs"):  # Model.__init__'s, for functional models only
+            if key in config and config[key] is None:
+                del config[key]
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Make a model from ``get_config()``'s output.
+
+        A functional config (``layers``, ``input_layers``, ``output_layers``) rebuilds
+        the layer graph when the class can take ``inputs``/``outputs`` (``Model``, a
+        functional class, or a subclass whose ``__init__`` passes ``*args, **kwargs``
+        through); any other config is passed to the constructor as keyword arguments.
+
+        Args:
+            config: the dict ``get_config()`` returned.
+            custom_objects: a dict of name -> class or function for the layers the
+                config names that are neither cornu's nor registered.
+
+        Returns:
+            A model (not compiled).
+        """
+        from cornu.models.functional import Functional
+        if _is_functional_config(config) and _revivable_as_functional(cls):
+            from cornu.models.functional_config import functional_from_config
+            from cornu.saving.serialization import CustomObjectScope
+            with CustomObjectScope(custom_objects or {}):
+                return functional_from_config(
+                    Functional if cls is Model else cls, config,
+                    custom_objects=custom_objects)
+        try:
+            return cls(**config)
+        except TypeError as e:
+            raise TypeError(
+                f"Unable to revive model {cls.__name__} from config: {str(e).rstrip('.')}. "
+                "When overriding "
+                "`get_config()`, return every argument of the constructor, or define a "
+                f"`from_config(cls, config)` class method on {cls.__name__}. Received "
+                f"config={config}.") from e
 
     # ------------------------------------------------------------ structure
 
@@ -131,6 +185,64 @@ class Model(_BackendTrainer, Layer):
         import json
         from cornu.saving.serialization import serialize_keras_object
         return json.dumps(serialize_keras_object(self), **kwargs)
+
+
+def _functional_arguments(args, kwargs):
+    """Whether ``Model(...)``'s arguments describe a graph (inputs and outputs)."""
+    return bool(args) or kwargs.get("inputs") is not None or (
+        kwargs.get("outputs") is not None)
+
+
+_FUNCTIONAL_VARIANTS = {}
+
+
+def functional_variant(cls):
+    """A subclass of both ``cls`` and ``Functional``, made once per class.
+
+    Keras 3 rewrites the bases of the user's class instead; cornu leaves the user's
+    class alone, so ``type(model) is MyModel`` is False for such a model (``isinstance``
+    holds, and the class name, module and registered name are ``cls``'s).
+    """
+    variant = _FUNCTIONAL_VARIANTS.get(cls)
+    if variant is None:
+        from cornu.models.functional import Functional
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                     "__doc__": cls.__doc__}
+        if "_registered_name" in cls.__dict__:
+            namespace["_registered_name"] = cls.__dict__["_registered_name"]
+        variant = type(cls)(cls.__name__, (cls, Functional), namespace)
+        _FUNCTIONAL_VARIANTS[cls] = variant
+    return variant
+
+
+def _is_functional_config(config):
+    return isinstance(config, dict) and all(
+        key in config for key in ("name", "layers", "input_layers", "output_layers"))
+
+
+def _revivable_as_functional(cls):
+    """Whether ``cls(inputs, outputs, name=...)`` builds a functional model of ``cls``:
+    Keras's rule (no ``__init__`` of its own, Functional's arguments, or ``*args,
+    **kwargs`` passed through)."""
+    import inspect
+    from cornu.models.functional import Functional
+    if not _defines_init(cls):
+        return True
+    spec = inspect.getfullargspec(cls.__init__)
+    if spec.varargs is not None and spec.varkw is not None:
+        return True
+    return spec.args[1:] == inspect.getfullargspec(Functional.__init__).args[1:]
+
+
+def _defines_init(cls):
+    """Whether a class between ``cls`` and Model / Functional defines ``__init__``."""
+    from cornu.models.functional import Functional
+    for klass in cls.__mro__:
+        if klass in (Model, Functional):
+            return False
+        if "__init__" in klass.__dict__:
+            return True
+    return False
 
 
 def _as_lists(shape):

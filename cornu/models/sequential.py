@@ -3,6 +3,7 @@ from cornu import tree
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers.core import InputLayer
 from cornu.layers.layer import Layer
+from cornu.models._input_checks import check_sequential_input
 from cornu.models.model import Model
 
 
@@ -144,6 +145,12 @@ class Sequential(Model):
     # -- execution
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if self._stack_outputs:
+            x = check_sequential_input(self, x, self._stack_outputs[0])
+        if self._stack_outputs and hasattr(x, "shape") and (
+                len(x.shape) != len(self._stack_outputs[0].shape)):
+            from cornu.models.functional import adjust_input_rank
+            x = adjust_input_rank(self, self._stack_outputs[0], x)
         for layer in self._stack:
             if layer.__class__ is not InputLayer:
                 x = layer(x)

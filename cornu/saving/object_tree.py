@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from cornu import backend
 from cornu.backend.common.global_state import to_snake_case
 from cornu.saving.errors import LoadingError
 
@@ -24,7 +25,7 @@ _INTERNAL = frozenset({
     "_node_depth", "inputs", "outputs", "input_spec", "_compile_loss", "_compile_metrics",
     "_loss_tracker", "_metrics_cache", "_train_vars", "_train_params", "history", "loss",
     "optimizer", "layers", "_trainable_variables", "_variables", "_raw_cache",
-})
+}) | backend.LayerBase._module_state_keys  # torch.nn.Module's own state, on torch
 
 
 def _is_layer(obj):

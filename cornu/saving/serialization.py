@@ -17,12 +17,24 @@ _scope = threading.local()
 
 
 def register_keras_serializable(package="Custom", name=None):
-    """Decorator registering a class or function as ``package>name`` for loading."""
+    """Decorator registering a class or function as ``package>name`` for loading.
+
+    Registering a name again replaces the earlier object, as in Keras (a notebook cell
+    that defines a registered class can be run twice).
+
+    Args:
+        package: the first part of the registered name.
+        name: the second part; by default the object's ``__name__``.
+
+    Returns:
+        The decorator, which returns the object unchanged (but registered).
+    """
     def decorator(obj):
+        if isinstance(obj, type) and not hasattr(obj, "get_config"):
+            raise ValueError(
+                f"Cannot register {obj.__name__}: a registered class needs a get_config() "
+                "method (subclass a cornu Layer, Loss, Metric, ... or define one).")
         registered = f"{package}>{name or obj.__name__}"
-        if registered in _GLOBAL_CUSTOM_OBJECTS:
-            raise ValueError(f"{registered} has already been registered to "
-                             f"{_GLOBAL_CUSTOM_OBJECTS[registered]}.")
         _GLOBAL_CUSTOM_OBJECTS[registered] = obj
         obj._registered_name = registered
         return obj
@@ -166,7 +178,7 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None,
         raise UnknownObjectError(f"The config of {config['class_name']!r} should be a dict; "
                                  f"received {_short(inner)}.")
     inner = config_compat.drop_neutral_entries(inner)
-    if isinstance(cls, type) and _is_functional(cls):
+    if isinstance(cls, type) and (_is_functional(cls) or _is_graph_config(cls, inner)):
         inner = config_compat.functional_from_keras(
             inner, lambda entry: _class_or_none(entry, custom_objects))
     with CustomObjectScope(custom_objects or {}), safe_mode_lib.SafeModeScope(safe_mode):
@@ -212,6 +224,14 @@ def _is_functional(obj_or_cls):
     if isinstance(obj_or_cls, type):
         return issubclass(obj_or_cls, Functional)
     return isinstance(obj_or_cls, Functional)
+
+
+def _is_graph_config(cls, config):
+    """A functional config for a Model subclass that becomes functional when given
+    inputs and outputs (``class M(Model)`` built as ``M(inputs, outputs)``)."""
+    from cornu.models.model import Model
+    return issubclass(cls, Model) and all(
+        key in config for key in ("layers", "input_layers", "output_layers"))
 
 
 def known_layer_classes():

@@ -191,6 +191,12 @@ class CompileMetrics:
     def metrics(self):
         return [m for made in self.per_output for m, _ in made]
 
+    @property
+    def has_metrics(self):
+        """Whether ``compile`` was given any metric (built or not)."""
+        return bool(_as_list(self._spec) or _as_list(self._weighted_spec))
+
+
     def update_state(self, y_true, y_pred, sample_weight=None, losses=None):
         if not self.built:
             self.build(y_true, y_pred, losses)
@@ -213,3 +219,31 @@ def _as_list(x):
 def batch_size_of(x):
     leaf = x if backend.is_tensor(x) else tree.flatten(x)[0]
     return leaf.shape[0]
+
+
+class PendingCompileMetrics:
+    """Stands in ``model.metrics`` for the compiled metrics until their first update
+    builds them (Keras lists its ``compile_metrics`` container there), so that a custom
+    ``train_step`` doing ``for m in self.metrics: m.update_state(y, y_pred)`` updates them.
+
+    Args:
+        model: the compiled model.
+    """
+
+    name = "compile_metrics"
+
+    def __init__(self, model):
+        self._model = model
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Build the compiled metrics from this batch and update them."""
+        self._model.compute_metrics(None, y_true, y_pred, sample_weight)
+
+    def result(self):
+        """``{metric name: value}`` of the compiled metrics (empty before they are built)."""
+        return {m.name: m.result() for m in self._model._compile_metrics.metrics}
+
+    def reset_state(self):
+        """Reset the compiled metrics (nothing to reset before they are built)."""
+        for m in self._model._compile_metrics.metrics:
+            m.reset_state()

@@ -10,9 +10,13 @@ import warnings
 
 import numpy as np
 
-from cornu import backend, tree
+from cornu import backend, config, tree
 from cornu.trainers import compile_utils
-from cornu.trainers.data_adapters import get_data_adapter, unpack_x_y_sample_weight
+from cornu.trainers.logs import LazyLogs
+from cornu.trainers.logs import metric_values as _metric_values
+from cornu.trainers.logs import pythonify_logs as _pythonify
+from cornu.trainers.data_adapters import (
+    check_verbose, get_data_adapter, unpack_x_y_sample_weight)
 
 _FIT_LEGACY = {"nb_epoch": "epochs"}
 _FIT_IGNORED = {"max_queue_size", "workers", "use_multiprocessing", "show_accuracy"}
@@ -22,63 +26,12 @@ def _auto_verbose(verbose):
     if verbose == "auto":
         from cornu.utils.progbar import _is_interactive
         return 1 if _is_interactive() else 2
-    return int(verbose)
+    return check_verbose(verbose)
 
 
-def _pythonify(logs):
-    return {k: float(backend.convert_to_numpy(v)) for k, v in logs.items()}
-
-
-class LazyLogs(dict):
-    """The logs of a step: each metric's ``result()`` is computed on first read, so
-    steps whose logs nobody reads cost no extra kernels and no device sync."""
-
-    def __init__(self, model):
-        super().__init__()
-        self._model = model
-        self._filled = False
-
-    def _fill(self):
-        if not self._filled:
-            self._filled = True
-            for m in self._model.metrics:
-                dict.__setitem__(self, m.name, m.result())
-
-    def __getitem__(self, key):
-        self._fill()
-        return dict.__getitem__(self, key)
-
-    def __iter__(self):
-        self._fill()
-        return dict.__iter__(self)
-
-    def __len__(self):
-        self._fill()
-        return dict.__len__(self)
-
-    def __contains__(self, key):
-        self._fill()
-        return dict.__contains__(self, key)
-
-    def get(self, key, default=None):
-        self._fill()
-        return dict.get(self, key, default)
-
-    def keys(self):
-        self._fill()
-        return dict.keys(self)
-
-    def items(self):
-        self._fill()
-        return dict.items(self)
-
-    def values(self):
-        self._fill()
-        return dict.values(self)
-
-    def __repr__(self):
-        self._fill()
-        return dict.__repr__(self)
+def _is_builtin(method):
+    """Whether a step method is cornu's own rather than a user's override."""
+    return getattr(method, "__module__", "").startswith("cornu.")
 
 
 def _check_kwargs(method, kwargs):
@@ -216,6 +169,10 @@ class Trainer:
             out.extend(t for t in self._compile_loss.trackers if t is not None)
         if self._compile_metrics is not None and self._compile_metrics.built:
             out.extend(self._compile_metrics.metrics)
+        elif self._compile_metrics is not None and self._compile_metrics.has_metrics:
+            # Keras lists its metrics container here before the first update builds it,
+            # so a custom train_step looping over `self.metrics` updates them.
+            out.append(compile_utils.PendingCompileMetrics(self))
         for layer in self._flatten_layers(include_self=False):
             out.extend(getattr(layer, "_tracked_metrics", []))
         if all(part is None or part.built for part in (self._compile_metrics,
@@ -234,7 +191,15 @@ class Trainer:
 
     def get_metrics_result(self):
         """The current value of every metric, as a dict of tensors."""
-        return {m.name: m.result() for m in self.metrics}
+        return _metric_values(self.metrics)
+
+    def _get_metrics_result_or_logs(self, logs):
+        """The metrics' values when ``logs`` (what a step returned) has the same keys;
+        otherwise ``logs`` itself (a custom ``train_step`` returning its own dict)."""
+        metric_logs = self.get_metrics_result()
+        if isinstance(logs, dict) and set(logs) == set(metric_logs):
+            return metric_logs
+        return logs if isinstance(logs, dict) else metric_logs
 
     def _lazy_metrics_result(self):
         """``get_metrics_result`` computed only when read (no work on steps nobody reads)."""
@@ -263,8 +228,36 @@ class Trainer:
                 "given. Pass one target per output (a list, or a dict keyed by output name).")
         return flat_true, flat_pred
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The compiled loss plus the model's added losses (regularizers, add_loss)."""
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """``compute_loss``, passing ``training`` only to an override that takes it: the
+        Keras 3.0-3.2 signature ``compute_loss(self, x, y, y_pred, sample_weight,
+        allow_empty=False)`` is still common in published code."""
+        cls = type(self)
+        takes = cls.__dict__.get("_compute_loss_takes_training")
+        if takes is None:
+            params = inspect.signature(self.compute_loss).parameters
+            takes = "training" in params
+            cls._compute_loss_takes_training = takes
+        if takes:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True,
+                     allow_empty=False):
+        """The compiled loss plus the model's added losses (regularizers, add_loss).
+
+        Args:
+            x: the inputs (unused by the default implementation).
+            y: the targets.
+            y_pred: the model's predictions.
+            sample_weight: per-sample weights, or None.
+            training: whether this is a training step (unused by default).
+            allow_empty: return 0 instead of raising when there is no loss at all (the
+                Keras 3.0-3.2 argument; Keras 3.15 no longer takes it).
+
+        Returns:
+            The scalar loss.
+        """
         total = None
         if self._compile_loss is not None and y is not None:
             flat_true, flat_pred = self._flatten_targets(y, y_pred)
@@ -280,6 +273,8 @@ class Trainer:
                 for value in extra[1:]:
                     added = ops.add(added, value)
                 total = added if total is None else total + added
+        if total is None and allow_empty:
+            return backend.convert_to_tensor(0.0, dtype=backend.floatx())
         if total is None:
             raise ValueError(
                 f"Model '{self.name}' has no loss to minimise: compile it with `loss=` (and pass "
@@ -318,6 +313,8 @@ class Trainer:
             epochs = legacy.get("epochs", epochs)
         self._assert_compiled("fit")
         verbose = _auto_verbose(verbose)
+        epochs = config.capped_epochs(epochs)  # keras.config.set_max_epochs, for debugging
+        steps_per_epoch = config.capped_steps(steps_per_epoch)
         if validation_split and validation_data is None:
             adapter = get_data_adapter(x, y, sample_weight, batch_size=batch_size)
             if not hasattr(adapter, "split"):
@@ -343,14 +340,14 @@ class Trainer:
         progbar = self._progbar(callbacks)
         want_begin = callbacks.wants("on_train_batch_begin")
         want_end = callbacks.wants("on_train_batch_end")
-        callbacks.on_train_begin()
+        callbacks.on_train_begin({})
         resume = self.__dict__.pop("_initial_epoch", None)  # set by BackupAndRestore
         if resume is not None:
             initial_epoch = resume
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
-            callbacks.on_epoch_begin(epoch)
+            callbacks.on_epoch_begin(epoch, {})
             logs = {}
             step = 0
             for step, batch in enumerate(adapter.epoch(), start=1):
@@ -367,9 +364,11 @@ class Trainer:
             if step == 0:
                 raise ValueError("The training data produced no batch: check that `x` is not "
                                  "empty and that `steps_per_epoch` is positive.")
-            epoch_logs = _pythonify(self.get_metrics_result())
+            epoch_logs = _pythonify(self._get_metrics_result_or_logs(logs))
             if val_adapter is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_adapter(val_adapter, callbacks=None)
+                # The callbacks' test hooks run for the validation too, as in Keras
+                # (SwapEMAWeights relies on them); the progress bar stays the epoch's.
+                val_logs = self._evaluate_adapter(val_adapter, callbacks, in_fit=True)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
@@ -428,27 +427,32 @@ class Trainer:
             _check_kwargs(Trainer.evaluate, kwargs)
         self._assert_compiled("evaluate")
         verbose = _auto_verbose(verbose)
-        adapter = get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps=steps)
+        self._check_sparse_labels(y)
+        adapter = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
+                                   steps=config.capped_steps(steps))
         callbacks = self._callback_list(callbacks, verbose, 1, adapter.num_batches(),
                                         mode="test")
         logs = self._evaluate_adapter(adapter, callbacks)
         return self._format_results(logs, return_dict)
 
-    def _evaluate_adapter(self, adapter, callbacks):
+    def _evaluate_adapter(self, adapter, callbacks, in_fit=False):
         test_function = self.make_test_function()
         self.reset_metrics()
-        progbar = self._progbar(callbacks) if callbacks is not None else None
+        progbar = self._progbar(callbacks) if callbacks is not None and not in_fit else None
         if callbacks is not None:
-            callbacks.on_test_begin()
+            callbacks.on_test_begin({})
+        want_begin = callbacks is not None and callbacks.wants("on_test_batch_begin")
         want_end = callbacks is not None and callbacks.wants("on_test_batch_end")
         logs = {}
         for step, batch in enumerate(adapter.epoch(), start=1):
+            if want_begin:
+                callbacks.batch_hook("on_test_batch_begin", step - 1, {})
             logs = test_function(batch)
             if progbar is not None:
                 progbar.progress(step, lambda: list(_pythonify(logs).items()), finalize=False)
             if want_end:
                 callbacks.batch_hook("on_test_batch_end", step - 1, _pythonify(logs))
-        logs = _pythonify(self.get_metrics_result())
+        logs = _pythonify(self._get_metrics_result_or_logs(logs))
         if callbacks is not None:
             if progbar is not None and progbar.progbar is not None:
                 progbar.progbar.update(progbar.progbar._seen, list(logs.items()), finalize=True)
@@ -467,21 +471,28 @@ class Trainer:
         if kwargs:
             _check_kwargs(Trainer.predict, kwargs)
         verbose = _auto_verbose(verbose)
-        adapter = get_data_adapter(x, batch_size=batch_size, steps=steps)
+        adapter = get_data_adapter(x, batch_size=batch_size, steps=config.capped_steps(steps))
         callbacks = self._callback_list(callbacks, verbose, 1, adapter.num_batches(),
                                         mode="predict")
         predict_function = self.make_predict_function()
         progbar = self._progbar(callbacks)
-        callbacks.on_predict_begin()
+        callbacks.on_predict_begin({})
+        want_begin = callbacks.wants("on_predict_batch_begin")
+        want_end = callbacks.wants("on_predict_batch_end")
         outputs = []
         step = 0
         for step, batch in enumerate(adapter.epoch(), start=1):
+            if want_begin:
+                callbacks.batch_hook("on_predict_batch_begin", step - 1, {})
             outputs.append(predict_function(batch))
+            if want_end:
+                callbacks.batch_hook("on_predict_batch_end", step - 1,
+                                     {"outputs": outputs[-1]})
             if progbar is not None:
                 progbar.progress(step, None, finalize=False)
         if progbar is not None and progbar.progbar is not None:
             progbar.progbar.update(step, None, finalize=True)
-        callbacks.on_predict_end()
+        callbacks.on_predict_end({})
         if not outputs:
             raise ValueError("predict() received no data: `x` is empty.")
         return tree.map_structure(
@@ -539,10 +550,20 @@ class Trainer:
     # ------------------------------------------------------------ step functions
 
     def make_train_function(self, force=False):
-        return self.train_step
+        return self._step_function(self.train_step)
 
     def make_test_function(self, force=False):
-        return self.test_step
+        return self._step_function(self.test_step)
 
     def make_predict_function(self, force=False):
-        return self.predict_step
+        return self._step_function(self.predict_step)
+
+    @staticmethod
+    def _step_function(step):
+        """``step`` for the adapters' ``(x, y, sample_weight)`` batches. A user's override
+        receives the batch as Keras packs it (``x``, ``(x, y)`` or ``(x, y, sw)``), so
+        ``x, y = data`` works; cornu's own steps take the triple as it is."""
+        if _is_builtin(step):
+            return step
+        from cornu.utils.xy_utils import pack_x_y_sample_weight
+        return lambda data: step(pack_x_y_sample_weight(*data))

@@ -2,6 +2,7 @@
 import torch
 
 from cornu.layers import layer as layer_module
+from cornu.trainers.data_adapters import unpack_x_y_sample_weight
 from cornu.trainers.trainer import Trainer
 
 
@@ -46,12 +47,13 @@ class TorchTrainer(Trainer):
         if layer_module._loss_state.added:
             self._clear_losses()
         y_pred = self(x, training=True)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                 training=True)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
         return loss, y_pred
 
     def train_step(self, data):
-        x, y, sample_weight = data
+        """One training step on ``data`` (``x``, ``(x, y)`` or ``(x, y, sample_weight)``);
+        returns the logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         if self._train_vars is None:
             # The first step runs eagerly: it may build the model, and it settles which
             # tensors need gradients before anything is compiled.
@@ -67,18 +69,19 @@ class TorchTrainer(Trainer):
         return self.compute_metrics(x, y, _detach(y_pred), sample_weight)
 
     def test_step(self, data):
-        x, y, sample_weight = data
+        """One evaluation step on ``data``; returns the logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with torch.no_grad():
             if layer_module._loss_state.added:
                 self._clear_losses()
             y_pred = self(x, training=False)
-            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                     training=False)
+            loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
             self._loss_tracker._add_weighted_scalar(loss, _batch_size(x))
             return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
-        x = data[0] if isinstance(data, tuple) else data
+        """The model's outputs on the ``x`` of ``data``."""
+        x = unpack_x_y_sample_weight(data)[0]
         with torch.no_grad():
             return self(x, training=False)
 
@@ -92,7 +95,7 @@ class TorchTrainer(Trainer):
             if hasattr(self.optimizer, "_K"):
                 from cornu.backend.torch.optimizers import CompiledKernels
                 self.optimizer._K = CompiledKernels()
-        self._train_function = self.train_step
+        self._train_function = self._step_function(self.train_step)
         return self._train_function
 
 
