@@ -65,8 +65,16 @@ def translate(cls, args, kwargs, valid):
             keras1 and len(args) == 3 and all(isinstance(a, int) for a in args)
             and "kernel_size" in valid):
         args, kwargs = _keras1_kernel(cls, args, kwargs)
+    passes_on = _user_init_takes_kwargs(cls)
     for old in list(kwargs):
         if old in valid:
+            continue
+        candidates = RENAMES.get(old, ())
+        candidates = (candidates,) if isinstance(candidates, str) else candidates
+        if passes_on and not any(c in valid for c in candidates):
+            # A user's own __init__(..., **kwargs) may consume it (PixelCNN's
+            # `PixelConvLayer(mask_type, **kwargs)` hands them to a Conv2D it makes);
+            # if it reaches Layer.__init__ unconsumed, that raises the same error.
             continue
         if old in DROPPED:
             warnings.warn(f"`{old}` is a Keras 1 argument with no effect now; remove it.",
@@ -87,6 +95,21 @@ def translate(cls, args, kwargs, valid):
                             f"pass only `{new}`.")
         kwargs[new] = value
     return args, kwargs
+
+
+def _user_init_takes_kwargs(cls):
+    """Whether a constructor written outside cornu takes ``**kwargs``."""
+    import inspect
+    for klass in cls.__mro__:
+        if klass.__module__.split(".")[0] == "cornu":
+            return False  # cornu's classes (and the engine's below them) come after
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            return True
+    return False
 
 
 def _positional_names(cls, count):

@@ -110,3 +110,28 @@ def test_string_inputs_reach_lookup_layers_in_a_model():
     assert model.predict(np.array([["a"], ["c"], ["z"]]), verbose=0).shape == (3, 2)
     assert layers.Dense(2)(np.ones((2, 3), "int64")).dtype == backend.convert_to_tensor(
         np.ones(1, "float32")).dtype
+
+
+def test_a_users_init_with_kwargs_receives_arguments_its_parent_lacks():
+    # PixelCNN (keras.io): the layer hands **kwargs to a Conv2D it makes itself.
+    import numpy as np
+    import cornu
+
+    class PixelConvLayer(cornu.layers.Layer):
+        def __init__(self, mask_type, **kwargs):
+            super().__init__()
+            self.mask_type = mask_type
+            self.conv = cornu.layers.Conv2D(**kwargs)
+
+        def call(self, x):
+            return self.conv(x)
+
+    layer = PixelConvLayer(mask_type="A", filters=4, kernel_size=3, padding="same")
+    assert tuple(layer(np.zeros((1, 5, 5, 1), "float32")).shape) == (1, 5, 5, 4)
+
+    class PassesOn(cornu.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+
+    with pytest.raises(TypeError, match="unexpected keyword argument `colour`"):
+        PassesOn(3, colour=1)  # unconsumed, it still reaches Layer and is refused
