@@ -479,6 +479,10 @@ class Layer(backend.LayerBase, metaclass=LayerMeta):
         shapes = _shape_of(args[0]) if args else None
         self.build(shapes)
         self.built = True
+        if _loss_state.added:
+            # A build that ran `call` on shape-only tensors (a subclassed model) recorded
+            # shape-only losses: they are no losses of this call.
+            self._clear_losses()
         self._track_torch_modules()
         if self._initial_weights is not None:
             weights, self._initial_weights = self._initial_weights, None

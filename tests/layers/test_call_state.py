@@ -137,3 +137,30 @@ def test_training_in_one_thread_ignores_inference_in_another():
     for out in out_a:
         assert (out == 0).any()  # dropout applied: some entries dropped, the rest scaled
         np.testing.assert_allclose(out[out != 0], 2.0)
+
+
+def test_subclassed_model_with_add_loss_trains_from_its_first_step():
+    # The guide's VAE: the model adds a loss in `call`; building it runs `call` on
+    # shape-only tensors, whose loss must not reach the first training step.
+    import numpy as np
+    import cornu
+    from cornu import layers, ops
+
+    class WithPenalty(cornu.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(4)
+
+        def call(self, x):
+            y = self.dense(x)
+            self.add_loss(ops.mean(ops.square(y)))
+            return y
+
+    model = WithPenalty()
+    model.compile("adam", "mse")
+    x = np.random.default_rng(0).random((32, 4)).astype("float32")
+    history = model.fit(x, x, epochs=2, batch_size=32, verbose=0)
+    assert len(model.losses) == 1 and np.isfinite(history.history["loss"]).all()
+    y = model.predict(x, verbose=0)
+    expected = np.mean((y - x) ** 2) + np.mean(y ** 2)  # mse + the added penalty
+    np.testing.assert_allclose(model.evaluate(x, x, verbose=0), expected, rtol=1e-4)
