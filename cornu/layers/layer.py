@@ -519,18 +519,23 @@ class Layer(backend.LayerBase, metaclass=LayerMeta):
             if shape is None or shape != self._checked_shape:
                 self._check_inputs(args[0])
                 self._checked_shape = shape
-        # training: an explicit value wins, else the enclosing call's value.
-        outer = _ctx.training
+        # training: an explicit value wins (and is inherited by nested calls), else the
+        # enclosing call's value. The thread-local context is read only when needed.
         training = kwargs.get("training") if kwargs else None
         if training is None:
-            training = outer
-        if self._call_has_training:
-            if training is not None:
-                kwargs["training"] = training
-            elif kwargs:
-                kwargs.pop("training", None)
-        elif kwargs and "training" in kwargs:
-            del kwargs["training"]
+            outer = None  # nothing to swap in
+            if self._call_has_training:
+                inherited = _ctx.training
+                if inherited is not None:
+                    kwargs["training"] = inherited
+                elif kwargs:
+                    kwargs.pop("training", None)
+            elif kwargs and "training" in kwargs:
+                del kwargs["training"]
+        else:
+            outer = _ctx.training
+            if not self._call_has_training:
+                del kwargs["training"]
         if self._call_has_mask:
             if kwargs and kwargs.get("mask") is not None:
                 _mask_state.active = True  # an explicit mask: propagate it from here on
@@ -540,7 +545,7 @@ class Layer(backend.LayerBase, metaclass=LayerMeta):
                     kwargs["mask"] = mask
         elif kwargs and "mask" in kwargs and not self._call_has_kwargs:
             del kwargs["mask"]
-        if training is not outer:
+        if training is not outer:  # an explicit value that differs from the enclosing one
             _ctx.training = training
             try:
                 outputs = self.call(*args, **kwargs)

@@ -121,7 +121,9 @@ def convert_to_tensor(x, dtype=None, sparse=None):
                 "(cornu.utils.pad_sequences).")
         if tdtype is None and x.dtype.kind == "U":
             raise TypeError("Strings cannot become torch tensors; expected numbers.")
-        t = torch.as_tensor(x if x.flags.writeable else x.copy())
+        if not x.flags.writeable or any(step < 0 for step in x.strides):
+            x = x.copy()  # torch wraps neither read-only nor reversed (negative-stride) views
+        t = torch.as_tensor(x)
         return t.to(device=device, dtype=tdtype) if (
             tdtype is not None or device != "cpu") else t
     if tdtype is None:

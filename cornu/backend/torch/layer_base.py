@@ -16,15 +16,26 @@ same architecture have the same ``state_dict`` keys (``0.kernel``, ``1.bias``).
 Unlike Keras (whose ``state_dict`` keys are variable paths under
 ``_torch_params``), these keys follow torch's own convention.
 
+Attribute reads and writes stay Python's plain ones (see ``_plain_attribute_lookup``):
+a layer call reads many attributes, and nn.Module's hooks would slow each of them.
+
 ``module.train()`` / ``eval()`` set torch's ``training`` attribute but do not
 change cornu's ``training`` argument, as in Keras: pass ``training=`` to the call.
 """
+import ctypes
+import platform
+
 import torch
 
-from cornu.backend.torch.core import Variable
-
 # The attributes ``torch.nn.Module.__init__`` sets: torch's state, never a sublayer.
-_MODULE_STATE_KEYS = frozenset(vars(torch.nn.Module()).keys())
+_MODULE_STATE = tuple(vars(torch.nn.Module()).items())
+_MODULE_STATE_KEYS = frozenset(k for k, _ in _MODULE_STATE)
+# Each as (name, container type to make afresh, or None and the value to share): laying
+# these out costs less than half of calling nn.Module.__init__, for every layer made.
+_FRESH_STATE = tuple((k, type(v), None) if isinstance(v, (dict, set)) and not v else (k, None, v)
+                     for k, v in _MODULE_STATE)
+if not all(t is not None or v is None or isinstance(v, bool) for _, t, v in _FRESH_STATE):
+    _FRESH_STATE = None  # a torch whose Module holds other state: run its __init__
 
 
 class LayerBase(torch.nn.Module):
@@ -40,26 +51,28 @@ class LayerBase(torch.nn.Module):
     # and Parameters out of ``__dict__``, and would slow every attribute write.
     __setattr__ = object.__setattr__
     __delattr__ = object.__delattr__
-    # TorchModuleWrapper sets this False: it is the wrapper.
-    _wraps_torch_modules = True
+    # Whether attributes that are plain torch modules get wrapped (set per class below).
+    _wraps_torch_modules = False
+    # True on TorchModuleWrapper: it holds the module it wraps.
+    _is_module_wrapper = False
 
     def __new__(cls, *args, **kwargs):
         # The Module part exists before any user ``__init__`` code runs, and also for
         # objects made by ``cls.__new__`` (copies, deserialization).
         obj = object.__new__(cls)
-        torch.nn.Module.__init__(obj)
+        if _FRESH_STATE is None:
+            torch.nn.Module.__init__(obj)
+        else:
+            obj.__dict__.update({k: t() if t is not None else v for k, t, v in _FRESH_STATE})
         return obj
 
-    def __getattr__(self, name):
-        # Reached only when normal lookup fails. Buffers registered with torch's
-        # ``register_buffer`` are found; a property that raised AttributeError is run
-        # again so that its own message (not a generic one) reaches the user.
-        buffers = self.__dict__.get("_buffers")
-        if buffers and name in buffers:
-            return buffers[name]
-        if isinstance(getattr(type(self), name, None), property):
-            return object.__getattribute__(self, name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _plain_attribute_lookup(cls)
+        # Only the user's classes can hold torch modules (cornu's layers never import
+        # torch), so only theirs pay for looking.
+        cls._wraps_torch_modules = not cls.__module__.startswith("cornu.") and (
+            not cls._is_module_wrapper)
 
     def forward(self, *args, **kwargs):
         """torch's entry point: the same as calling the layer (``layer(*args, **kwargs)``)."""
@@ -73,8 +86,8 @@ class LayerBase(torch.nn.Module):
         if not self._wraps_torch_modules:
             return
         d = self.__dict__
-        found = [k for k, v in d.items() if isinstance(v, torch.nn.Module) and not isinstance(
-            v, LayerBase) and k not in _MODULE_STATE_KEYS]
+        found = [k for k, v in d.items()
+                 if isinstance(v, torch.nn.Module) and not isinstance(v, LayerBase)]
         if found:
             from cornu.backend.torch.layers import TorchModuleWrapper
             for key in found:
@@ -167,6 +180,44 @@ class LayerBase(torch.nn.Module):
         return out
 
 
+def _find_getattro_offset():
+    """Where CPython keeps a type's attribute-lookup function (``tp_getattro``), checked
+    on a probe class; None when that cannot be confirmed (then nothing is patched)."""
+    if platform.python_implementation() != "CPython":
+        return None
+    generic = ctypes.cast(ctypes.pythonapi.PyObject_GenericGetAttr, ctypes.c_void_p).value
+    probe_plain = type("_Plain", (), {})
+    probe_hooked = type("_Hooked", (), {"__getattr__": lambda self, name: "hooked"})
+    for offset in range(8 * 10, 8 * 30, ctypes.sizeof(ctypes.c_void_p)):
+        read = lambda cls: ctypes.c_void_p.from_address(id(cls) + offset).value
+        if read(object) == generic and read(probe_plain) == generic and (
+                read(probe_hooked) not in (generic, None)):
+            ctypes.c_void_p.from_address(id(probe_hooked) + offset).value = generic
+            try:
+                probe_hooked().missing
+            except AttributeError:
+                return offset, generic
+            return None
+    return None
+
+
+_GETATTRO = _find_getattro_offset()
+
+
+def _plain_attribute_lookup(cls):
+    """Give ``cls`` Python's plain attribute lookup instead of the one nn.Module's
+    ``__getattr__`` brings. With ``__getattr__`` anywhere in the class's bases, CPython
+    routes every attribute read through a slower hook and its bytecode specializer
+    gives up on ``self.x`` (three times slower, on every read of the hot path). cornu's
+    layers keep everything in ``__dict__``, so they never need that fallback; a
+    missing attribute raises AttributeError as on a plain object. A class with its own
+    ``__getattr__`` or ``__getattribute__`` keeps it."""
+    if _GETATTRO is not None and cls.__getattr__ is torch.nn.Module.__getattr__ and (
+            cls.__getattribute__ is object.__getattribute__):
+        offset, generic = _GETATTRO
+        ctypes.c_void_p.from_address(id(cls) + offset).value = generic
+
+
 def _unique(key, used):
     if key not in used:
         return key
@@ -180,3 +231,6 @@ def _same(old, new):
     """Whether two dicts hold the same objects (by identity) under the same keys, in order."""
     return len(old) == len(new) and all(
         k1 == k2 and v1 is v2 for (k1, v1), (k2, v2) in zip(old.items(), new.items()))
+
+
+_plain_attribute_lookup(LayerBase)

@@ -64,7 +64,7 @@ class TorchModuleWrapper(Layer):
                 variable)
         self.built = True
 
-    _wraps_torch_modules = False
+    _is_module_wrapper = True
 
     def _torch_variables(self):
         return []  # torch reaches the parameters through ``self.module``, once
