@@ -22,6 +22,10 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         recursive: whether nested models are cloned layer by layer with
             ``clone_function`` (else they go through ``clone_function`` whole).
 
+    Returns:
+        The new model, compiled as ``model`` is when ``model`` is compiled (with a new
+        optimizer of the same configuration, whose state starts afresh), as in Keras 3.
+
     Example:
         >>> clone = cornu.models.clone_model(model)
         >>> clone.set_weights(model.get_weights())
@@ -40,9 +44,10 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
             return inner(layer)
 
     if isinstance(model, Sequential):
-        return _clone_sequential(model, input_tensors, clone_function)
+        return _compiled_like(model, _clone_sequential(model, input_tensors, clone_function))
     if isinstance(model, Functional):
-        return _clone_functional(model, input_tensors, clone_function, call_function)
+        return _compiled_like(model, _clone_functional(model, input_tensors, clone_function,
+                                                       call_function))
     if input_tensors is not None or clone_function is not _clone_layer or call_function:
         raise ValueError(
             f"clone_model() of the subclassed model '{model.name}' ({type(model).__name__}) "
@@ -51,7 +56,53 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     from cornu.saving.serialization import deserialize_keras_object, serialize_keras_object
     config = serialize_keras_object(model)
     config.pop("compile_config", None)
-    return deserialize_keras_object(config, module_objects={type(model).__name__: type(model)})
+    clone = deserialize_keras_object(config, module_objects={type(model).__name__: type(model)})
+    return _compiled_like(model, clone)
+
+
+def _compiled_like(model, clone):
+    """Compile ``clone`` as ``model`` was compiled (a new optimizer of the same
+    configuration, new loss and metric objects), as Keras 3 does; an uncompiled
+    model gives an uncompiled clone.
+
+    Unlike Keras 3, which fails to clone a model compiled with an unregistered loss
+    or metric function ("Could not locate function"), the clone uses the very
+    functions ``model`` was compiled with."""
+    if not getattr(model, "compiled", False) or not hasattr(clone, "compile_from_config"):
+        return clone
+    from cornu.saving.compile_state import compile_arguments
+    from cornu.trainers.trainer import Trainer
+    if type(clone).compile is not Trainer.compile:  # compile_from_config says why not
+        clone.compile_from_config(model.get_compile_config())
+        return clone
+    arguments = compile_arguments(model.get_compile_config())
+    spec = model._compile_metrics
+    arguments["loss"] = _same_functions(model.loss, arguments["loss"])
+    if spec is not None:
+        for key, original in (("metrics", spec._spec), ("weighted_metrics",
+                                                          spec._weighted_spec)):
+            arguments[key] = _same_functions(original, arguments[key])
+    clone.compile(**arguments)
+    if clone.built and clone.optimizer is not None:
+        clone.optimizer.build(clone.trainable_weights)
+    return clone
+
+
+def _same_functions(original, revived):
+    """``revived`` (compile arguments rebuilt from a config) with each plain function
+    of ``original`` put back in its place: a function has no state to copy."""
+    import types
+    if isinstance(original, (types.FunctionType, types.BuiltinFunctionType)):
+        return original
+    if isinstance(original, dict) and isinstance(revived, dict):
+        return {k: _same_functions(v, revived.get(k)) for k, v in original.items()}
+    if isinstance(original, (list, tuple)) and isinstance(revived, (list, tuple)):
+        if len(original) == 1 and isinstance(original[0], (list, tuple)) and not (
+                revived and isinstance(revived[0], (list, tuple))):
+            original = original[0]  # compile_arguments unwraps [[...]] for one output
+        if len(original) == len(revived):
+            return [_same_functions(o, r) for o, r in zip(original, revived)]
+    return revived
 
 
 def _clone_sequential(model, input_tensors, clone_function):

@@ -189,10 +189,20 @@ class Functional(Model):
             else:
                 for i, o in zip(out_ids, tree.flatten(outputs)):
                     values[i] = o
-        return tree.map_structure(lambda t: values[id(t)], self._outputs_struct)
+        struct = self._outputs_struct
+        if isinstance(struct, (list, tuple)) and len(struct) == 1:
+            return values[id(struct[0])]  # Model(inputs, [output]) returns the tensor
+        return tree.map_structure(lambda t: values[id(t)], struct)
 
     def compute_output_spec(self, *args, **kwargs):
-        return backend.compute_output_spec(self.call, *args, **kwargs)
+        """KerasTensors for the outputs. Called on ``cornu.Input`` tensors, a model made
+        with ``outputs=[y]`` returns the list ``[y']`` (as Keras 3 does), while an eager
+        call returns the tensor itself."""
+        out = backend.compute_output_spec(self.call, *args, **kwargs)
+        struct = self._outputs_struct
+        if isinstance(struct, (list, tuple)) and len(struct) == 1:
+            return type(struct)([out])
+        return out
 
     def get_config(self):
         from cornu.models.functional_config import functional_config

@@ -186,6 +186,106 @@ class Model(_BackendTrainer, Layer):
         from cornu.saving.serialization import serialize_keras_object
         return json.dumps(serialize_keras_object(self), **kwargs)
 
+    def __reduce__(self):
+        """Pickle (and ``copy.deepcopy``) a model through its ``.keras`` archive, as
+        Keras 3 does: architecture, weights and compile state (the optimizer with its
+        variables) travel; a custom class must be registered with
+        ``register_keras_serializable`` to load, as in Keras 3. The unpickled model is
+        a new, equal model. A model not built yet has no weights: its config (with the
+        compile state) travels alone, and the copy is not built either, as in Keras 3.
+
+        Unlike Keras 3, which cannot unpickle a model compiled with an unregistered
+        loss or metric function, the functions travel by reference, as pickle sends
+        functions (a lambda or a local function does not)."""
+        functions = _compile_functions(self)
+        if not self.built:
+            return (_model_from_config_json, (self.to_json(), functions))
+        return (_model_from_bytes, (model_to_bytes(self), functions))
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Export the forward pass (``call`` with ``training=False``) for inference.
+
+        Args:
+            filepath: the destination file.
+            format: ``"onnx"`` (for ONNX Runtime), ``"torch"`` (a ``torch.export``
+                program in a ``.pt2`` file; beyond Keras), ``"openvino"`` (``.xml`` IR,
+                needs ``pip install openvino``), or ``"tf_saved_model"`` / ``"litert"``,
+                which need TensorFlow: cornu raises an error naming the formats that work.
+                Defaults to Keras's ``"tf_saved_model"``.
+            verbose: whether to print a message once saved (default True).
+            input_signature: optional input shapes and dtypes: a list of ``InputSpec``,
+                KerasTensors, tensors or shape tuples (one per positional argument of
+                ``call``). Default: the model's inputs, with a dynamic batch axis.
+            **kwargs: ``opset_version`` for ONNX; ``strict`` and ``dynamic_shapes`` for
+                ``format="torch"``.
+
+        Example:
+
+        ```python
+        model.export("model.onnx", format="onnx")
+        session = onnxruntime.InferenceSession("model.onnx")
+        y = session.run(None, {session.get_inputs()[0].name: x})[0]
+        ```
+        """
+        from cornu.export import export_model
+        return export_model(self, filepath, format=format, verbose=verbose,
+                            input_signature=input_signature, **kwargs)
+
+
+def _compile_functions(model):
+    """``{name: function}`` for the plain functions ``model`` was compiled with (losses,
+    metrics) that pickle can send by reference."""
+    import pickle
+    import types
+    from cornu import tree
+    if not getattr(model, "compiled", False):
+        return {}
+    spec = model._compile_metrics
+    found = {}
+    for part in (model.loss, getattr(spec, "_spec", None), getattr(spec, "_weighted_spec",
+                                                                    None)):
+        for leaf in tree.flatten(part) if part is not None else ():
+            if isinstance(leaf, types.FunctionType):
+                try:
+                    pickle.dumps(leaf)
+                except (pickle.PicklingError, AttributeError, TypeError):
+                    continue  # a lambda or a local function: it loads only if registered
+                found[leaf.__name__] = leaf
+    return found
+
+
+def model_to_bytes(model):
+    """The ``.keras`` archive of ``model`` as bytes (what pickling a model stores)."""
+    import os
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="cornu-pickle-") as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def _model_from_bytes(data, functions=None):
+    """A model from ``model_to_bytes``'s output. ``safe_mode`` is off, as in Keras 3:
+    unpickling runs code anyway, so a ``Lambda`` layer's function loads too."""
+    import os
+    import tempfile
+    from cornu.saving import load_model
+    with tempfile.TemporaryDirectory(prefix="cornu-pickle-") as folder:
+        path = os.path.join(folder, "model.keras")
+        with open(path, "wb") as f:
+            f.write(data)
+        return load_model(path, custom_objects=functions, safe_mode=False)
+
+
+def _model_from_config_json(text, functions=None):
+    """An unbuilt model (compiled if it was) from ``to_json()``'s output, for unpickling."""
+    import json
+    from cornu.saving.keras_archive import model_from_config
+    return model_from_config(json.loads(text), custom_objects=functions, safe_mode=False,
+                             what="the pickled model")
+
 
 def _functional_arguments(args, kwargs):
     """Whether ``Model(...)``'s arguments describe a graph (inputs and outputs)."""

@@ -56,18 +56,31 @@ def compile_arguments(config, custom_objects=None):
 
 
 def _revive(spec, deserialize, custom_objects):
-    """Names stay names; object configs become objects; lists and dicts recurse."""
-    if spec is None or isinstance(spec, str):
+    """Names stay names (a custom function's becomes the function: see ``_function``);
+    object configs become objects; lists and dicts recurse."""
+    if spec is None:
         return spec
+    if isinstance(spec, str):
+        return _function(spec, custom_objects)
     if isinstance(spec, (list, tuple)):
         return [_revive(s, deserialize, custom_objects) for s in spec]
     if isinstance(spec, dict):
         if isinstance(spec.get("class_name"), str) and "config" in spec:
             if spec["class_name"] == "function":
-                return spec.get("registered_name") or spec.get("config")
+                return _function(spec.get("registered_name") or spec.get("config"),
+                                 custom_objects)
             return deserialize(_from_keras2(spec), custom_objects=custom_objects)
         return {k: _revive(v, deserialize, custom_objects) for k, v in spec.items()}
     return spec
+
+
+def _function(name, custom_objects):
+    """The custom function ``name`` names (in ``custom_objects``, an active
+    ``CustomObjectScope``, or the registry), looked up now, while ``load_model``'s scope
+    is active; any other name (a built-in loss or metric) stays a name."""
+    from cornu.saving.serialization import get_registered_object
+    found = get_registered_object(name, custom_objects)
+    return found if callable(found) and not isinstance(found, type) else name
 
 
 _WRAPPERS = ("LossFunctionWrapper", "MeanMetricWrapper")

@@ -61,6 +61,18 @@ def resolve_metric(identifier, y_true, y_pred, loss):
     return metrics.get(identifier)
 
 
+def _metric_name(identifier, metric):
+    """A compiled metric's own name, as Keras gives it: the string it was named by
+    (``"acc"`` stays ``"acc"``), else the function's or the Metric's name."""
+    if isinstance(identifier, str):
+        return identifier
+    base = metric.__dict__.get("_compile_base_name")
+    if base is None:  # remembered, since compiling renames the metric itself
+        base = getattr(metric, "name", None) or getattr(identifier, "__name__", "metric")
+        metric._compile_base_name = base
+    return base
+
+
 def _loss_name(loss):
     name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
     fn = getattr(loss, "fn", None)
@@ -150,19 +162,32 @@ class CompileMetrics:
             names = [f"output_{i}" for i in range(n_out)] if multi else None
         specs = self._spread(self._spec, names, n_out)
         wspecs = self._spread(self._weighted_spec, names, n_out)
-        self.per_output = []
-        for i in range(n_out):
-            loss = losses[i] if losses else None
-            made = []
-            for weighted, spec in ((False, specs[i]), (True, wspecs[i])):
-                for ident in spec or []:
+        self.per_output = [[] for _ in range(n_out)]
+        self.ordered = []
+        self.base_names = {}
+        used = {}
+        # Keras's names: "<output>_<metric>" for several outputs; a repeated name gets
+        # "_1", "_2"...; a weighted metric whose name is taken gets "weighted_" before
+        # the metric's name. The unweighted metrics of every output come first.
+        for weighted, spread in ((False, specs), (True, wspecs)):
+            for i in range(n_out):
+                loss = losses[i] if losses else None
+                for ident in spread[i] or []:
                     m = resolve_metric(ident, y_true[i], y_pred[i], loss)
-                    if multi:
-                        m.name = f"{names[i]}_{m.name}"
-                    if weighted:
-                        m.name = f"weighted_{m.name}" if not multi else m.name
-                    made.append((m, weighted))
-            self.per_output.append(made)
+                    base = _metric_name(ident, m)
+                    prefix = f"{names[i]}_" if multi else ""
+                    name = prefix + base
+                    if name in used and weighted:
+                        name = f"{prefix}weighted_{base}"
+                    if name in used:
+                        used[name] += 1
+                        name = f"{name}_{used[name] - 1}"
+                    else:
+                        used[name] = 1
+                    m.name = name
+                    self.base_names[id(m)] = base
+                    self.per_output[i].append((m, weighted))
+                    self.ordered.append(m)
         self.built = True
 
     @staticmethod
@@ -189,7 +214,8 @@ class CompileMetrics:
 
     @property
     def metrics(self):
-        return [m for made in self.per_output for m, _ in made]
+        """The metrics in Keras's order: every output's metrics, then the weighted ones."""
+        return list(self.ordered) if self.built else []
 
     @property
     def has_metrics(self):

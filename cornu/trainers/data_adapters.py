@@ -225,9 +225,7 @@ class IterableDataAdapter:
         self.steps = steps
         self._is_sequence = hasattr(data, "__getitem__") and hasattr(data, "__len__")
         self._iterator = None
-        if class_weight is not None:
-            raise ValueError("`class_weight` is supported for array inputs only; put the "
-                             "weights in the batches as sample weights instead.")
+        self.class_weight = class_weight
 
     def num_batches(self):
         if self.steps is not None:
@@ -262,6 +260,8 @@ class IterableDataAdapter:
                     "`x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)` (arrays or tensors). "
                     "Check that the generator `yield`s its batches rather than returning.")
             x, y, sw = unpack_x_y_sample_weight(batch)
+            if self.class_weight is not None:
+                sw = _batch_class_weights(self.class_weight, y, sw)
             convert = lambda v: None if v is None else backend.data.to_device(
                 _to_array_leaf(v, "batch"))
             yield (tree.map_structure(convert, x),
@@ -270,6 +270,27 @@ class IterableDataAdapter:
             count += 1
         if self._is_sequence and hasattr(self.data, "on_epoch_end"):
             self.data.on_epoch_end()
+
+
+def _batch_class_weights(class_weight, y, sample_weight):
+    """The sample weights of one batch from ``class_weight`` (Keras 2 applied it to
+    generators' batches too; Keras 3 to PyDataset batches): a class left out weighs 1."""
+    if y is None or tree.is_nested(y):
+        raise ValueError("`class_weight` needs batches with a single target array `y`; "
+                         f"received y of type {type(y).__name__}. Put the weights in the "
+                         "batches as sample weights instead.")
+    labels = np.asarray(backend.convert_to_numpy(y))
+    if labels.ndim > 1 and labels.shape[-1] > 1:
+        labels = labels.argmax(axis=-1)
+    labels = np.round(labels.reshape(-1)).astype("int64")
+    size = max([int(k) for k in class_weight] + [int(labels.max(initial=0))]) + 1
+    table = np.ones(size, dtype=backend.floatx())
+    for k, w in class_weight.items():
+        table[int(k)] = w
+    weights = table[labels]
+    if sample_weight is None:
+        return weights
+    return np.asarray(backend.convert_to_numpy(sample_weight)) * weights
 
 
 def _num_classes(y):

@@ -12,9 +12,9 @@ import numpy as np
 
 from cornu import backend, config, tree
 from cornu.trainers import compile_utils
-from cornu.trainers.logs import LazyLogs
-from cornu.trainers.logs import metric_values as _metric_values
 from cornu.trainers.logs import pythonify_logs as _pythonify
+from cornu.trainers.legacy_methods import LegacyMethods
+from cornu.trainers.model_metrics import ModelMetrics
 from cornu.trainers.data_adapters import (
     check_verbose, get_data_adapter, unpack_x_y_sample_weight)
 
@@ -54,7 +54,7 @@ def _check_kwargs(method, kwargs):
     return out
 
 
-class Trainer:
+class Trainer(ModelMetrics, LegacyMethods):
     """Training and inference for ``Model`` (mixed in before Layer)."""
 
     compiled = False
@@ -154,57 +154,6 @@ class Trainer:
                 "optimizer and loss yet. Example: `model.compile(optimizer='adam', "
                 "loss='mse')`.")
 
-    # ------------------------------------------------------------ metrics
-
-    @property
-    def metrics(self):
-        """The loss tracker, per-output loss trackers, then the compiled metrics."""
-        cached = self.__dict__.get("_metrics_cache")
-        if cached is not None:
-            return cached
-        out = []
-        if self._loss_tracker is not None:
-            out.append(self._loss_tracker)
-        if self._compile_loss is not None and self._compile_loss.built:
-            out.extend(t for t in self._compile_loss.trackers if t is not None)
-        if self._compile_metrics is not None and self._compile_metrics.built:
-            out.extend(self._compile_metrics.metrics)
-        elif self._compile_metrics is not None and self._compile_metrics.has_metrics:
-            # Keras lists its metrics container here before the first update builds it,
-            # so a custom train_step looping over `self.metrics` updates them.
-            out.append(compile_utils.PendingCompileMetrics(self))
-        for layer in self._flatten_layers(include_self=False):
-            out.extend(getattr(layer, "_tracked_metrics", []))
-        if all(part is None or part.built for part in (self._compile_metrics,
-                                                        self._compile_loss)):
-            self._metrics_cache = out  # complete: cache until the next compile
-        return out
-
-    @property
-    def metrics_names(self):
-        return [m.name for m in self.metrics]
-
-    def reset_metrics(self):
-        """Reset the state of every metric of the model."""
-        for m in self.metrics:
-            m.reset_state()
-
-    def get_metrics_result(self):
-        """The current value of every metric, as a dict of tensors."""
-        return _metric_values(self.metrics)
-
-    def _get_metrics_result_or_logs(self, logs):
-        """The metrics' values when ``logs`` (what a step returned) has the same keys;
-        otherwise ``logs`` itself (a custom ``train_step`` returning its own dict)."""
-        metric_logs = self.get_metrics_result()
-        if isinstance(logs, dict) and set(logs) == set(metric_logs):
-            return metric_logs
-        return logs if isinstance(logs, dict) else metric_logs
-
-    def _lazy_metrics_result(self):
-        """``get_metrics_result`` computed only when read (no work on steps nobody reads)."""
-        return LazyLogs(self)
-
     # ------------------------------------------------------------ loss and metrics per step
 
     def _flatten_targets(self, y, y_pred):
@@ -218,7 +167,7 @@ class Trainer:
                     f"The target dict has keys {sorted(y)} but the model's outputs are named "
                     f"{names}; missing {missing}. Key the targets by output name.")
             flat_true = [y[n] for n in names]
-        elif isinstance(y, (list, tuple)) and len(flat_pred) > 1:
+        elif isinstance(y, (list, tuple)) and (len(flat_pred) > 1 or len(y) == 1):
             flat_true = list(y)
         else:
             flat_true = [y]
@@ -459,12 +408,6 @@ class Trainer:
             callbacks.on_test_end(logs)
         return logs
 
-    def _format_results(self, logs, return_dict):
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
-        return values[0] if len(values) == 1 else values
-
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 **kwargs):
         """The model's outputs on ``x``, batch by batch, as numpy arrays."""
@@ -525,27 +468,6 @@ class Trainer:
         """The model's outputs on one batch, as numpy arrays."""
         out = self.make_predict_function()((x, None, None))
         return tree.map_structure(backend.convert_to_numpy, out)
-
-    # ------------------------------------------------------------ Keras 2 predictions
-
-    def predict_classes(self, x, batch_size=32, verbose=0, **kwargs):
-        """Keras 2: class indices, the argmax of ``predict`` over the last axis, or
-        ``(proba > 0.5).astype("int32")`` for a single (sigmoid) output unit."""
-        warnings.warn(
-            "`model.predict_classes()` is a Keras 2 method; use "
-            "`np.argmax(model.predict(x), axis=-1)` (softmax outputs) or "
-            '`(model.predict(x) > 0.5).astype("int32")` (a sigmoid output) instead.',
-            DeprecationWarning, stacklevel=2)
-        proba = self.predict(x, batch_size=batch_size, verbose=verbose, **kwargs)
-        if proba.shape[-1] > 1:
-            return proba.argmax(axis=-1)
-        return (proba > 0.5).astype("int32")
-
-    def predict_proba(self, x, batch_size=32, verbose=0, **kwargs):
-        """Keras 2: ``predict`` (the model's outputs are taken as probabilities)."""
-        warnings.warn("`model.predict_proba()` is a Keras 2 method; use `model.predict()` "
-                      "instead.", DeprecationWarning, stacklevel=2)
-        return self.predict(x, batch_size=batch_size, verbose=verbose, **kwargs)
 
     # ------------------------------------------------------------ step functions
 

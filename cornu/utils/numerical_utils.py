@@ -24,7 +24,18 @@ def to_categorical(x, num_classes=None):
 
 
 def normalize(x, axis=-1, order=2):
-    """``x`` divided by its ``order``-norm along ``axis`` (zero vectors stay zero)."""
+    """``x`` divided by its ``order``-norm along ``axis`` (zero vectors stay zero).
+
+    A tensor (one that carries gradients too, inside a loss) gives a tensor, computed
+    with ``cornu.ops`` so that gradients flow through it, as Keras 3 does; anything else
+    gives a numpy array.
+    """
+    if not isinstance(x, (np.ndarray, list, tuple, int, float)):
+        from cornu import ops
+        if order == 2:
+            return ops.normalize(x, axis=axis, order=2)
+        norm = ops.norm(x, ord=order, axis=axis, keepdims=True)
+        return x / ops.where(norm == 0, ops.ones_like(norm), norm)
     x = np.asarray(x)
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1
