@@ -38,3 +38,18 @@ def test_variable_from_initializer_and_dtype():
     assert i.dtype == "int32" and not i.value.requires_grad
     with pytest.raises(ValueError, match="shape"):
         cornu.Variable(lambda shape, dtype=None: np.zeros(shape), shape=None)
+
+
+def test_variable_from_an_initializer_name_or_object():
+    # Keras 3: Variable(initializer, shape=None, ...) takes a name, an Initializer or a value.
+    import warnings
+    import numpy as np
+    import cornu
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        v = cornu.Variable(initializer="uniform", shape=(784, 512))
+    assert v.shape == (784, 512) and 0 < np.abs(v.numpy()).max() <= 0.05
+    z = cornu.Variable(cornu.initializers.Ones(), shape=(2,), dtype="float32")
+    assert z.numpy().tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="Unknown initializer"):
+        cornu.Variable(initializer="nonsense", shape=(2,))

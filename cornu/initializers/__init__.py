@@ -67,3 +67,11 @@ def __getattr__(name):
     if name in _LEGACY:
         return _CATALOG.resolve(name)
     raise AttributeError(f"module 'cornu.initializers' has no attribute {name!r}")
+
+
+def _register_with_the_backend():
+    from cornu.backend.common import global_state
+    global_state.initializer_from_name = get
+
+
+_register_with_the_backend()

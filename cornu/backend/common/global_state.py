@@ -28,3 +28,9 @@ def name_scope_path():
 def clear_session():
     """Reset automatic names (``dense``, ``dense_1``, ...) as Keras does."""
     _name_counts.clear()
+
+
+# Set by cornu.initializers when it is imported (the backend must not import it): turns
+# an initializer name ("uniform", "glorot_uniform", ...) into an initializer, so that
+# `Variable(initializer="uniform", shape=...)` works as in Keras 3.
+initializer_from_name = None

@@ -207,6 +207,8 @@ class Variable:
         # Weights created while shapes are being inferred still get real values.
         symbolic, _scope.symbolic = _scope.symbolic, False
         try:
+            if isinstance(initializer, str) and global_state.initializer_from_name is not None:
+                initializer = global_state.initializer_from_name(initializer)
             if callable(initializer) and not isinstance(initializer, (torch.Tensor, np.ndarray)):
                 if shape is None:
                     raise ValueError(f"Variable {self.name!r}: an initializer needs a shape; "
