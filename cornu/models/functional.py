@@ -4,6 +4,7 @@ import numpy as np
 from cornu import backend, tree
 from cornu.backend.common.keras_tensor import KerasTensor
 from cornu.layers.core import InputLayer
+from cornu.layers.layer import _loss_state
 from cornu.models._input_checks import check_input_shape
 from cornu.models.model import Model
 
@@ -94,6 +95,32 @@ class Functional(Model):
         self._graph_nodes = nodes
         self._plan = self._make_plan(nodes)
         self.built = True
+
+    def add_loss(self, loss):
+        """Add a loss to ``losses``.
+
+        A loss built from the model's own symbolic tensors (Keras 2's functional pattern:
+        ``vae.add_loss(K.mean(reconstruction_loss + kl_loss))``, then ``compile`` without
+        a loss and ``fit(x)`` without targets) becomes part of the graph: it is computed
+        from each batch in the same pass as the outputs. Any other loss is added as by
+        ``Layer.add_loss``.
+        """
+        symbolic = [t for t in tree.flatten(loss) if isinstance(t, KerasTensor)]
+        if not symbolic:
+            return super().add_loss(loss)
+        self._symbolic_losses = getattr(self, "_symbolic_losses", []) + symbolic
+        nodes, self._node_depth, graph_layers = map_graph(
+            self.inputs, self.outputs + self._symbolic_losses)
+        # Layers only the loss uses (the Dense of z_log_var) join the model, as in Keras
+        # 2, so that their weights train; the ops of the loss formula do not.
+        from cornu.layers import OperationLayer
+        known = {id(layer) for layer in self._graph_layers}
+        self._graph_layers = list(self._graph_layers) + [
+            layer for layer in graph_layers
+            if id(layer) not in known and not isinstance(layer, OperationLayer)]
+        self._graph_nodes = nodes
+        self._plan = self._make_plan(nodes)
+        _loss_state.added = True
 
     # -- structure
     @property
@@ -189,6 +216,8 @@ class Functional(Model):
             else:
                 for i, o in zip(out_ids, tree.flatten(outputs)):
                     values[i] = o
+        for t in getattr(self, "_symbolic_losses", ()):
+            self._loss_values.append(values[id(t)])
         struct = self._outputs_struct
         if isinstance(struct, (list, tuple)) and len(struct) == 1:
             return values[id(struct[0])]  # Model(inputs, [output]) returns the tensor

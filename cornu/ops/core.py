@@ -5,7 +5,14 @@ from cornu.ops._dispatch import make_op as _make_op
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):
-    """A backend tensor holding ``x`` (numpy arrays, Python numbers, lists, Variables)."""
+    """A backend tensor holding ``x`` (numpy arrays, Python numbers, lists, Variables).
+
+    A symbolic ``KerasTensor`` stays symbolic (cast to ``dtype`` when one is given), so
+    losses and metrics written with ops can be built on a model's symbolic tensors.
+    """
+    if isinstance(x, KerasTensor):
+        return x if dtype is None or _backend.standardize_dtype(dtype) == x.dtype else cast(
+            x, dtype)
     return _backend.convert_to_tensor(x, dtype=dtype, sparse=sparse)
 
 
