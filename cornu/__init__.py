@@ -34,7 +34,7 @@ _gc.freeze()
 
 _LAZY = {"applications", "callbacks", "datasets", "engine", "legacy", "losses", "metrics", "optimizers",
          "preprocessing", "random", "saving", "trainers", "visualization",
-         "wrappers", "distillation", "objectives"}
+         "wrappers", "distillation", "objectives", "export"}
 
 # Keras's top-level names that live in a lazily imported module: name -> module.
 _LAZY_NAMES = {

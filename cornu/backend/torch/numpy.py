@@ -152,7 +152,10 @@ def copy(x):
 
 
 def _shape(shape):
-    return (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
+    # A SymInt (a dynamic size while torch.export traces) stays symbolic: int() would
+    # fix the exported graph to the traced size.
+    return (shape,) if isinstance(shape, int) else tuple(
+        d if isinstance(d, (int, torch.SymInt)) else int(d) for d in shape)
 
 
 def zeros(shape, dtype=None):
