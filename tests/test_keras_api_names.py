@@ -15,7 +15,6 @@ LISTING = pathlib.Path(__file__).with_name("fixtures") / "keras_api_names.txt"
 
 # Namespaces (prefixes of dotted paths) whose names arrive with their own issues.
 PENDING = {
-    "keras.applications.": "#15 (the rest of keras.applications)",
     "keras.mixed_precision": "#14 (mixed precision and quantization)",
     "keras.dtype_policies": "#14",
     "keras.quantizers": "#14",
@@ -23,7 +22,6 @@ PENDING = {
     "keras.FloatDTypePolicy": "#14",
     "keras.Quantizer": "#14",
     "keras.distribution": "#12 (keras.distribution)",
-    "keras.export": "#13 (model.export and ExportArchive)",
 }
 
 

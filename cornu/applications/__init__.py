@@ -16,6 +16,20 @@ _MODELS = {
     "VGG16": "vgg16", "VGG19": "vgg19",
     "MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
 }
+# DenseNet, Inception, Xception, NASNet.
+_MODULES |= {"densenet", "inception_resnet_v2", "inception_v3", "nasnet", "xception"}
+_MODELS.update({
+    "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
+    "InceptionV3": "inception_v3", "InceptionResNetV2": "inception_resnet_v2",
+    "Xception": "xception", "NASNetMobile": "nasnet", "NASNetLarge": "nasnet",
+})
+# EfficientNet, EfficientNetV2, ConvNeXt, MobileNetV3.
+_MODULES |= {"convnext", "efficientnet", "efficientnet_v2", "mobilenet_v3"}
+_MODELS.update({f"EfficientNetB{i}": "efficientnet" for i in range(8)})
+_MODELS.update({f"EfficientNetV2{v}": "efficientnet_v2"
+                for v in ("B0", "B1", "B2", "B3", "S", "M", "L")})
+_MODELS.update({f"ConvNeXt{v}": "convnext" for v in ("Tiny", "Small", "Base", "Large", "XLarge")})
+_MODELS.update({"MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3"})
 
 __all__ = sorted(_MODULES | set(_MODELS))
 

@@ -137,3 +137,100 @@ MODEL_ARGS_DOC = """        weights: None (random initialization), "imagenet" (K
         >>> model.count_params()  # doctest: +SKIP
         {count}
 """
+
+
+def classifier_head(x, include_top, pooling, classes, classifier_activation, weights,
+                    avg_name="avg_pool", max_name=None, pool_avg_name=None):
+    """The top: global average pooling (``avg_name``) and the ``predictions`` Dense layer;
+    without it, the optional ``pooling`` (``pool_avg_name`` / ``max_name``)."""
+    if include_top:
+        from cornu.applications import imagenet_utils
+        x = layers.GlobalAveragePooling2D(name=avg_name)(x)
+        imagenet_utils.validate_activation(classifier_activation, weights)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    return pool(x, pooling, avg_name=pool_avg_name, max_name=max_name)
+
+
+def application_doc(model, count, paper, module, preprocessing, default_size, min_size,
+                    note=""):
+    """The docstring of an application constructor with Keras's common arguments."""
+    return f"""Instantiate the {model} architecture ({count:,} parameters with the top).
+
+    Reference: {paper}.
+
+    Inputs are expected preprocessed by ``cornu.applications.{module}.preprocess_input``
+    ({preprocessing}).{note}
+
+    Args:
+        include_top: whether to include the classifier (global average pooling and
+            the ``predictions`` Dense layer).
+        weights: None (random initialization), "imagenet" (Keras's pretrained
+            weights, downloaded once into ``$CORNU_HOME/models``), or the path of a
+            weights file to load.
+        input_tensor: an optional KerasTensor to use as the model's image input.
+        input_shape: the input shape without the batch dimension (default
+            ``({default_size}, {default_size}, 3)``; at least {min_size}x{min_size}).
+            With ImageNet weights it has 3 channels, and with the top as well it must
+            be ``({default_size}, {default_size}, 3)``.
+        pooling: with ``include_top=False``: None (4D feature maps), "avg" or "max"
+            (global pooling to a 2D output).
+        classes: the number of classes (1000 with ImageNet weights and the top).
+        classifier_activation: the activation of the ``predictions`` layer; None
+            returns logits. With pretrained weights only None or "softmax".
+        name: the model's name.
+
+    Returns:
+        A functional ``Model``.
+
+    Example:
+        >>> model = {model}(weights=None)  # doctest: +SKIP
+        >>> model.count_params()  # doctest: +SKIP
+        {count}
+    """
+
+
+def module_functions(mode, module):
+    """A model module's ``preprocess_input`` (fixed ``mode``) and ``decode_predictions``,
+    attributed to ``module`` (its ``__name__``)."""
+    from cornu.applications import imagenet_utils
+
+    def preprocess_input(x, data_format=None):
+        return imagenet_utils.preprocess_input(x, data_format=data_format, mode=mode)
+
+    def decode_predictions(preds, top=5):
+        return imagenet_utils.decode_predictions(preds, top=top)
+
+    preprocess_input.__doc__ = imagenet_utils.preprocess_doc(mode)
+    decode_predictions.__doc__ = imagenet_utils.decode_predictions.__doc__
+    preprocess_input.__module__ = decode_predictions.__module__ = module
+    return preprocess_input, decode_predictions
+
+
+_PASSTHROUGH_DOC = """A pass-through, kept for compatibility: {family} models preprocess inside
+    the model, with {inside}; inputs are given as they are.
+
+    Args:
+        x: a float NumPy array or a tensor of images.
+        data_format: unused; "channels_last", "channels_first" or None.
+
+    Returns:
+        ``x``, unchanged.
+    """
+
+
+def passthrough_functions(family, inside, module):
+    """A model module's ``preprocess_input`` (which returns its input: ``family``'s
+    preprocessing is ``inside`` the model) and ``decode_predictions``, attributed to
+    ``module``."""
+    from cornu.applications import imagenet_utils
+
+    def preprocess_input(x, data_format=None):
+        return x
+
+    def decode_predictions(preds, top=5):
+        return imagenet_utils.decode_predictions(preds, top=top)
+
+    preprocess_input.__doc__ = _PASSTHROUGH_DOC.format(family=family, inside=inside)
+    decode_predictions.__doc__ = imagenet_utils.decode_predictions.__doc__
+    preprocess_input.__module__ = decode_predictions.__module__ = module
+    return preprocess_input, decode_predictions

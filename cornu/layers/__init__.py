@@ -21,8 +21,12 @@ from cornu.layers._foreign import *  # noqa: F401,F403
 
 def _all_layer_classes():
     import cornu.layers as module
-    return {name: obj for name, obj in vars(module).items()
-            if isinstance(obj, type) and issubclass(obj, Layer)}
+    from cornu.applications.convnext import LayerScale, StochasticDepth
+    classes = {name: obj for name, obj in vars(module).items()
+               if isinstance(obj, type) and issubclass(obj, Layer)}
+    # Keras's ConvNeXt defines two layers of its own: saved ConvNeXt models name them.
+    classes.update(LayerScale=LayerScale, StochasticDepth=StochasticDepth)
+    return classes
 
 
 def serialize(layer):
