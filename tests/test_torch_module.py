@@ -289,3 +289,13 @@ def test_forward_and_call_agree():
     doubling = Doubling()
     np.testing.assert_allclose(doubling.forward(x).detach().numpy(),
                                (doubling.dense(x) * 2).detach().numpy(), rtol=1e-6)
+
+
+def test_the_getattr_fallback_keeps_a_propertys_message():
+    # When CPython routes a failed lookup to __getattr__ (the hook the fast path skips),
+    # a property's own AttributeError still comes out, not nn.Module's generic one.
+    layer = cornu.layers.Dense(2)
+    with pytest.raises(AttributeError, match="never been called"):
+        type(layer).__getattr__(layer, "input")
+    with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
+        type(layer).__getattr__(layer, "nothing_here")

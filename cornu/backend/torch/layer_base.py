@@ -74,6 +74,18 @@ class LayerBase(torch.nn.Module):
         cls._wraps_torch_modules = not cls.__module__.startswith("cornu.") and (
             not cls._is_module_wrapper)
 
+    def __getattr__(self, name):
+        # Reached only when the normal lookup failed. A property that raised
+        # AttributeError (``layer.input`` before any call) keeps its own message, which
+        # nn.Module's fallback would replace with "has no attribute". Normally
+        # ``_plain_attribute_lookup`` means this is never called; it matters when
+        # CPython has restored the hook (any later assignment to a class attribute
+        # recomputes the slot for that class and its subclasses).
+        attr = getattr(type(self), name, None)
+        if isinstance(attr, property) and attr.fget is not None:
+            return attr.fget(self)
+        return torch.nn.Module.__getattr__(self, name)
+
     def forward(self, *args, **kwargs):
         """torch's entry point: the same as calling the layer (``layer(*args, **kwargs)``)."""
         return self.__call__(*args, **kwargs)
@@ -212,7 +224,7 @@ def _plain_attribute_lookup(cls):
     layers keep everything in ``__dict__``, so they never need that fallback; a
     missing attribute raises AttributeError as on a plain object. A class with its own
     ``__getattr__`` or ``__getattribute__`` keeps it."""
-    if _GETATTRO is not None and cls.__getattr__ is torch.nn.Module.__getattr__ and (
+    if _GETATTRO is not None and cls.__getattr__ is LayerBase.__getattr__ and (
             cls.__getattribute__ is object.__getattribute__):
         offset, generic = _GETATTRO
         ctypes.c_void_p.from_address(id(cls) + offset).value = generic
