@@ -18,6 +18,10 @@ def make(workload, n, seed=0):
         x = rng.standard_normal((n, 10), dtype=np.float32)
         w = rng.standard_normal((10, 1), dtype=np.float32)
         return x, (x @ w + 0.1 * rng.standard_normal((n, 1), dtype=np.float32))
+    if workload in ("resnet50", "effnetb0", "resnet50_fit", "effnetb0_fit"):
+        # ImageNet-shaped: (224, 224, 3) pixels in [0, 255), 1000 classes
+        x = rng.uniform(0, 255, (n, 224, 224, 3)).astype(np.float32)
+        return x, rng.integers(0, 1000, n).astype(np.int64)
     raise ValueError(f"No data for workload {workload!r}.")
 
 

@@ -48,6 +48,17 @@ SPECS = {s.name: s for s in [
     Spec("layer_call", LATENCY, steps=3000, warmup=300, layers=("Dense",),
          targets={"linear": 1.5, "relu": 1.5}),
     Spec("import", LATENCY, steps=1, warmup=0, targets={"import": 1.2}),
+    # keras.applications at 224x224 (weights=None): predict_on_batch latency at batch 1 and
+    # 32, and training steps of batch 32. The torch reference is torchvision's model of the
+    # same architecture; without torchvision those rows say "n/a (missing: torchvision)".
+    Spec("resnet50", LATENCY, steps=5, warmup=1, layers=("Conv2D", "BatchNormalization"),
+         targets={"batch1": 1.2, "batch32": 1.1}),
+    Spec("effnetb0", LATENCY, steps=5, warmup=1, layers=("DepthwiseConv2D", "Normalization"),
+         targets={"batch1": 1.3, "batch32": 1.1}),
+    Spec("resnet50_fit", FIT, steps=2, warmup=1, batch=32,
+         layers=("Conv2D", "BatchNormalization"), targets={"step": 0.9}),
+    Spec("effnetb0_fit", FIT, steps=2, warmup=1, batch=32,
+         layers=("DepthwiseConv2D", "Normalization"), targets={"step": 0.9}),
 ]}
 
 # Workloads where ``compile(jit_compile=True)`` changes what is measured.

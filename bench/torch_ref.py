@@ -61,7 +61,8 @@ def keras_init(module):
     for m in module.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(m.weight)
-            nn.init.zeros_(m.bias)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Embedding):
             nn.init.uniform_(m.weight, -0.05, 0.05)
         elif isinstance(m, nn.LSTM):
@@ -127,10 +128,35 @@ def train_epoch(model, optimizer, loss_fn, hits_fn, x, y, batch, device):
     return (loss_sum / n).item(), (hit_sum / n).item()
 
 
+# keras.applications workloads -> the torchvision model of the same architecture.
+TORCHVISION = {"resnet50": "resnet50", "effnetb0": "efficientnet_b0"}
+
+
+def _torchvision_model(name):
+    import torchvision
+    return getattr(torchvision.models, name)(weights=None)
+
+
+def _sgd(params):
+    return torch.optim.SGD(params, lr=0.01, momentum=0.9, foreach=True)  # Keras's defaults
+
+
+for _workload, _name in TORCHVISION.items():
+    SETUPS[f"{_workload}_fit"] = (lambda _name=_name: _torchvision_model(_name), _sgd,
+                                  F.cross_entropy, _class_hits, lambda x: x.permute(0, 3, 1, 2))
+
+
 def run(workload, steps, warmup, sync, device):
     """Measure one workload by hand in torch; returns the JSON-able result of ``bench.run``."""
     torch.manual_seed(0)
     spec = SPECS[workload]
+    if workload.removesuffix("_fit") in TORCHVISION:
+        try:
+            import torchvision  # noqa: F401
+        except ImportError:
+            return {"missing": ["torchvision"]}
+        if workload in TORCHVISION:
+            return _application(workload, steps, warmup, sync, device)
     if workload in SETUPS:
         return _fit(spec, steps, warmup, sync, device)
     if workload == "predict1":
@@ -191,3 +217,20 @@ def _layer_call(calls, warmup, sync, device):
         "linear": time_calls(lambda: F.linear(xt, weight, b), calls, warmup, sync),
         "relu": time_calls(lambda: F.relu(F.linear(xt, weight, b)), calls, warmup, sync),
     }}
+
+
+def _application(workload, calls, warmup, sync, device):
+    """torchvision's model in eval mode, no_grad, on batches of 1 and 32 (NCHW) images;
+    numpy in and out, as ``predict_on_batch``."""
+    model = _torchvision_model(TORCHVISION[workload]).to(device).eval()
+    times = {}
+    for batch in (1, 32):
+        x = data.make(workload, batch)[0]
+
+        def predict():
+            with torch.no_grad():
+                xt = torch.from_numpy(x).to(device).permute(0, 3, 1, 2)
+                return model(xt).softmax(-1).cpu().numpy()
+
+        times[f"batch{batch}"] = time_calls(predict, calls, warmup, sync)
+    return {"times": times}

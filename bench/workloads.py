@@ -47,7 +47,17 @@ def build_tiny(keras):
     return keras.Sequential([keras.Input(shape=(10,)), keras.layers.Dense(1)])
 
 
-BUILD = {"mlp": build_mlp, "cnn": build_cnn, "lstm": build_lstm, "tiny": build_tiny}
+def build_resnet50(keras):
+    return keras.applications.ResNet50(weights=None)
+
+
+def build_effnetb0(keras):
+    return keras.applications.EfficientNetB0(weights=None)
+
+
+BUILD = {"mlp": build_mlp, "cnn": build_cnn, "lstm": build_lstm, "tiny": build_tiny,
+         "resnet50_fit": build_resnet50, "effnetb0_fit": build_effnetb0}
+APPLICATIONS = {"resnet50": build_resnet50, "effnetb0": build_effnetb0}
 
 
 def compile_args(keras, workload):
@@ -61,6 +71,9 @@ def compile_args(keras, workload):
     if workload == "lstm":
         return dict(optimizer=keras.optimizers.Adam(), loss="binary_crossentropy",
                     metrics=["accuracy"])
+    if workload in ("resnet50_fit", "effnetb0_fit"):
+        return dict(optimizer=keras.optimizers.SGD(momentum=0.9),
+                    loss="sparse_categorical_crossentropy")
     return dict(optimizer=keras.optimizers.SGD(), loss="mse")
 
 
@@ -77,6 +90,8 @@ def run(keras, workload, steps, warmup, sync, jit=False):
         return _predict1(keras, steps, warmup, sync)
     if workload == "layer_call":
         return _layer_call(keras, steps, warmup, sync)
+    if workload in APPLICATIONS:
+        return _application(keras, workload, steps, warmup, sync)
     raise ValueError(f"Workload {workload!r} is not a Keras-API workload.")
 
 
@@ -119,4 +134,15 @@ def _layer_call(keras, calls, warmup, sync):
         layer.build((32, 64))
         layer.set_weights([kernel, bias])
         times[measure] = time_calls(lambda: layer(xt), calls, warmup, sync)
+    return {"times": times}
+
+
+def _application(keras, workload, calls, warmup, sync):
+    """``predict_on_batch`` of an application model on batches of 1 and 32 images."""
+    model = APPLICATIONS[workload](keras)
+    times = {}
+    for batch in (1, 32):
+        x = data.make(workload, batch)[0]  # (batch, 224, 224, 3)
+        times[f"batch{batch}"] = time_calls(lambda: model.predict_on_batch(x), calls, warmup,
+                                            sync)
     return {"times": times}
