@@ -111,7 +111,6 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode="int",
     """
     if format not in ("tf", "grain"):
         raise ValueError(f'`format` should be either "tf" or "grain". Received: format={format!r}')
-    dataset_utils.check_labels_arg(labels, label_mode)
     if ragged and output_sequence_length is not None:
         raise ValueError("Cannot set both `ragged` and `output_sequence_length`: a ragged "
                          "batch keeps each file's own length.")
@@ -119,23 +118,14 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode="int",
             sampling_rate, (int, np.integer)) or sampling_rate <= 0):
         raise ValueError("`sampling_rate` should be a positive integer (samples per second). "
                          f"Received: sampling_rate={sampling_rate!r}")
-    if labels is None or label_mode is None:
-        labels, label_mode = None, None
-    dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, all_labels, class_names = dataset_utils.index_directory(
-        directory, labels, ALLOWED_FORMATS, class_names=class_names, shuffle=shuffle,
-        seed=seed, follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f'label_mode="binary" needs exactly 2 classes; received '
-                         f"class_names={class_names}.")
+    dataset_utils.check_labels_arg(labels, label_mode)
+    paths, all_labels, label_mode, class_names, seed = dataset_utils.index_labelled_files(
+        directory, labels, label_mode, ALLOWED_FORMATS, class_names, validation_split,
+        subset, shuffle, seed, follow_links, verbose)
 
     def make(part):
-        files, part_labels = dataset_utils.training_or_validation_split(
-            paths, all_labels, validation_split, part, verbose)
-        targets = None if label_mode is None else dataset_utils.encode_labels(
-            part_labels, label_mode, len(class_names))
+        files, targets = dataset_utils.split_files(paths, all_labels, label_mode, class_names,
+                                                   validation_split, part, verbose)
 
         def decode(path):
             audio, rate = read_wav(path)

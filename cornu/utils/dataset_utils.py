@@ -185,6 +185,42 @@ def check_labels_arg(labels, label_mode):
                          f"received {label_mode!r}.")
 
 
+def index_labelled_files(directory, labels, label_mode, formats, class_names=None,
+                         validation_split=None, subset=None, shuffle=True, seed=None,
+                         follow_links=False, verbose=True):
+    """The argument checks and directory walk the ``*_dataset_from_directory`` functions
+    share.
+
+    Returns:
+        ``(paths, labels, label_mode, class_names, seed)``: ``label_mode`` is None when
+        there are no labels, ``seed`` is drawn when None was given.
+    """
+    check_labels_arg(labels, label_mode)
+    if labels is None or label_mode is None:
+        labels, label_mode = None, None
+    check_validation_split_arg(validation_split, subset, shuffle, seed)
+    if seed is None:
+        seed = np.random.randint(1e6)
+    paths, labels, class_names = index_directory(
+        directory, labels, formats, class_names=class_names, shuffle=shuffle, seed=seed,
+        follow_links=follow_links, verbose=verbose)
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError(f'label_mode="binary" needs exactly 2 classes; received '
+                         f"class_names={class_names}.")
+    return paths, labels, label_mode, class_names, seed
+
+
+def split_files(paths, labels, label_mode, class_names, validation_split, subset,
+                verbose=True):
+    """``(files, targets)`` of one subset: the files and their encoded labels (None when
+    there are no labels)."""
+    files, part_labels = training_or_validation_split(paths, labels, validation_split,
+                                                      subset, verbose)
+    targets = None if label_mode is None else encode_labels(part_labels, label_mode,
+                                                            len(class_names))
+    return files, targets
+
+
 def labelled_datasets(subset, make):
     """``make(subset)`` for one subset, or [training, validation] for subset="both"."""
     if subset == "both":

@@ -40,8 +40,6 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         A ``BatchDataset`` (a ``PyDataset``) with ``class_names`` and ``file_paths``.
     """
     dataset_utils.check_labels_arg(labels, label_mode)
-    if labels is None or label_mode is None:
-        labels, label_mode = None, None
     if color_mode not in _CHANNELS:
         raise ValueError(f'color_mode must be "rgb", "rgba" or "grayscale"; received '
                          f"{color_mode!r}.")
@@ -50,27 +48,19 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                          "True.")
     if format not in ("tf", "grain"):
         raise ValueError(f'format must be "tf" or "grain"; received {format!r}.')
-    dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
     data_format = config.standardize_data_format(data_format)
-    paths, all_labels, class_names = dataset_utils.index_directory(
-        directory, labels, ALLOWLIST_FORMATS, class_names=class_names, shuffle=shuffle,
-        seed=seed, follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f'label_mode="binary" needs exactly 2 classes; received '
-                         f"class_names={class_names}.")
+    paths, all_labels, label_mode, class_names, seed = dataset_utils.index_labelled_files(
+        directory, labels, label_mode, ALLOWLIST_FORMATS, class_names, validation_split,
+        subset, shuffle, seed, follow_links, verbose)
     if not paths:
         raise ValueError(f"No images found in directory {directory}. Allowed formats: "
                          f"{ALLOWLIST_FORMATS}")
 
     def make(part):
-        files, part_labels = dataset_utils.training_or_validation_split(
-            paths, all_labels, validation_split, part, verbose)
+        files, targets = dataset_utils.split_files(paths, all_labels, label_mode, class_names,
+                                                   validation_split, part, verbose)
         if not files:
             raise ValueError(f"No images left for the {part} subset of {directory}.")
-        targets = None if label_mode is None else dataset_utils.encode_labels(
-            part_labels, label_mode, len(class_names))
 
         def load(indices):
             images = np.stack([
