@@ -84,18 +84,6 @@ class _TargetReshaper(TransformerMixin, BaseEstimator):
         return np.squeeze(y, axis=1) if self.ndim_ == 1 and y.ndim == 2 and y.shape[1] == 1 else y
 
 
-def _model_to_bytes(model):
-    import os
-    import tempfile
-
-    from cornu.saving import save_model
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "model.keras")
-        save_model(model, path)
-        with open(path, "rb") as f:
-            return f.read()
-
-
 def _model_from_bytes(data):
     import os
     import tempfile
@@ -144,7 +132,8 @@ class SKLBase(BaseEstimator):
         state = dict(super().__getstate__())  # may be self.__dict__ itself
         for key in ("model", "model_"):
             if isinstance(state.get(key), Model):
-                state[key] = _PickledModel(_model_to_bytes(state[key]))
+                from cornu.models.model import model_to_bytes
+                state[key] = _PickledModel(model_to_bytes(state[key]))
         if "history_" in state:
             state["history_"] = _PickledHistory(state["history_"])
         return state
